@@ -1,0 +1,47 @@
+"""Our only hook into allauth (ACCOUNT_ADAPTER): signup gating, profile fields, and mail routing."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+from subscriptions.models import MessageKind
+from subscriptions.services import send_transactional
+
+from . import age_screen, services
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """Closed (the kind refusal page) for a browser the age screen refused in the last day."""
+        return not age_screen.is_refused(request)
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        services.fill_signup_profile(user=user, data=form.cleaned_data, age_band=form.age_band)
+        if commit:
+            user.save()
+            services.after_signup(user=user, data=form.cleaned_data, request=request)
+            age_screen.forget(request)
+        return user
+
+    def confirm_email(self, request, email_address) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed and email_address.primary:
+            services.on_email_confirmed(user=email_address.user)
+        return confirmed
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's account emails (confirmation, password reset...) leave through send_transactional."""
+        request = context.get("request")
+        user = context.get("user")
+        context = {"email": email, **context}
+        if request is not None:
+            context.setdefault("request", request)
+        send_transactional(
+            to=email,
+            template=template_prefix,
+            context=context,
+            kind=MessageKind.ACCOUNT,
+            object_id=getattr(user, "pk", None),
+        )

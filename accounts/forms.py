@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import datetime
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django_countries.fields import CountryField
+from phonenumber_field.formfields import PhoneNumberField
+
+from .app_settings import app_settings
+from .models import Address, AgeBand, Gender, User
+from .validators import validate_person_name, validate_plain_text
+
+PHONE_HELP = "International format, for example +44 20 7946 0958. Only used about your deliveries."
+
+
+def shop_today() -> datetime.date:
+    from zoneinfo import ZoneInfo
+
+    return timezone.localdate(timezone=ZoneInfo(settings.SHOP_TIME_ZONE))
+
+
+def age_on(date_of_birth: datetime.date, today: datetime.date) -> int:
+    had_birthday = (today.month, today.day) >= (date_of_birth.month, date_of_birth.day)
+    return today.year - date_of_birth.year - (0 if had_birthday else 1)
+
+
+class AgeScreenForm(forms.Form):
+    """A neutral question: nothing on the page hints at which answers are accepted."""
+
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        help_text="We use it once to set up your account and don't keep it.",
+        error_messages={
+            "invalid": "Please enter a date like 1990-05-31.",
+            "required": "Please enter a date.",
+        },
+    )
+
+    def clean_date_of_birth(self) -> datetime.date:
+        value = self.cleaned_data["date_of_birth"]
+        today = shop_today()
+        if value > today:
+            raise forms.ValidationError("A date of birth can't be in the future.", code="future")
+        if age_on(value, today) > 120:
+            raise forms.ValidationError("Please check the year of this date.", code="too_old")
+        return value
+
+    def age_band(self) -> AgeBand | None:
+        """None means under the minimum age: the caller refuses and stores nothing."""
+        age = age_on(self.cleaned_data["date_of_birth"], shop_today())
+        if age < app_settings.MINIMUM_AGE:
+            return None
+        return AgeBand.ADULT if age >= app_settings.ADULT_AGE else AgeBand.TEEN_SUPERVISED
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's signup form plus our profile fields. The age band comes from the age screen (the view passes it)."""
+
+    first_name = forms.CharField(max_length=80, validators=[validate_person_name], label="First name")
+    last_name = forms.CharField(max_length=80, validators=[validate_person_name], label="Last name")
+    phone = PhoneNumberField(required=False, label="Phone (optional)", help_text=PHONE_HELP)
+    country = CountryField(blank_label="Choose a country").formfield(label="Country of residence")
+    gender = forms.ChoiceField(
+        choices=[("", "Prefer not to answer"), *Gender.choices], required=False, label="Gender (optional)"
+    )
+    supervised = forms.BooleanField(
+        required=False,
+        label="A parent or guardian supervises my use of this site.",
+    )
+    newsletter = forms.BooleanField(
+        required=False,
+        label="Send me the newsletter and special offers (twice a week; change or stop any time).",
+    )
+    brand_alerts = forms.BooleanField(required=False, label="Tell me about new brands and product styles.")
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "password1",
+        "password2",
+        "phone",
+        "country",
+        "gender",
+        "supervised",
+        "newsletter",
+        "brand_alerts",
+    ]
+
+    def __init__(self, *args, age_band: str | None = None, **kwargs) -> None:
+        self.age_band = age_band
+        super().__init__(*args, **kwargs)
+        if self.age_band != AgeBand.TEEN_SUPERVISED:
+            del self.fields["supervised"]
+        else:
+            self.fields["supervised"].required = True
+            self.fields["supervised"].error_messages["required"] = (
+                "Please ask a parent or guardian to supervise your account, then tick this box."
+            )
+        self.order_fields(self.field_order)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.age_band not in AgeBand.values:
+            raise forms.ValidationError("Please answer the date of birth question first.", code="no_age_band")
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    first_name = forms.CharField(max_length=80, validators=[validate_person_name])
+    last_name = forms.CharField(max_length=80, validators=[validate_person_name])
+    phone = PhoneNumberField(required=False, help_text=PHONE_HELP)
+    gender = forms.ChoiceField(choices=[("", "Prefer not to answer"), *Gender.choices], required=False)
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone", "country", "gender"]
+        labels = {"country": "Country of residence"}
+
+
+class AddressForm(forms.ModelForm):
+    phone = PhoneNumberField(required=False, help_text=PHONE_HELP)
+
+    class Meta:
+        model = Address
+        fields = [
+            "kind",
+            "full_name",
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "phone",
+            "is_default",
+        ]
+        labels = {"is_default": "Use as my default address of this kind"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].validators.append(validate_person_name)
+        for name in ["line1", "line2", "city", "region", "postal_code"]:
+            self.fields[name].validators.append(validate_plain_text)
+            self.fields[name].validators.append(_no_markup)
+
+
+def _no_markup(value: str) -> None:
+    if "<" in value or ">" in value:
+        raise forms.ValidationError("Please remove the < and > characters.", code="markup")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .app_settings import app_settings
+from .models import Address, User
+
+
+def fill_signup_profile(*, user: User, data: dict[str, Any], age_band: str) -> None:
+    """Copy the signup form's profile fields and the age attestation onto a new, unsaved user."""
+    user.phone = data.get("phone") or ""
+    user.country = data["country"]
+    user.gender = data.get("gender") or ""
+    user.age_band = age_band
+    user.age_attested_at = timezone.now()
+    user.age_attestation_version = app_settings.ATTESTATION_VERSION
+
+
+def after_signup(*, user: User, data: dict[str, Any], request: HttpRequest | None) -> None:
+    """Hook for what follows account creation (the preference center wires the newsletter boxes here)."""
+
+
+def on_email_confirmed(*, user: User) -> None:
+    """The address is proven: send the registration confirmation once the confirmation is committed."""
+    from .tasks import send_welcome_email
+
+    transaction.on_commit(lambda: send_welcome_email.delay(user.pk))
+
+
+@transaction.atomic
+def update_profile(*, user: User, data: dict[str, Any]) -> User:
+    for field in ["first_name", "last_name", "phone", "country", "gender"]:
+        setattr(user, field, data.get(field) or "")
+    user.save(update_fields=["first_name", "last_name", "phone", "country", "gender"])
+    return user
+
+
+@transaction.atomic
+def save_address(*, user: User, address: Address) -> Address:
+    """Save an address; making it the default of its kind clears the previous default in the same transaction."""
+    address.user = user
+    if address.is_default:
+        Address.objects.filter(user=user, kind=address.kind, is_default=True).exclude(pk=address.pk).update(
+            is_default=False
+        )
+    elif not Address.objects.filter(user=user, kind=address.kind, is_default=True).exclude(pk=address.pk).exists():
+        address.is_default = True  # the first address of a kind is its default
+    address.save()
+    return address
+
+
+@transaction.atomic
+def delete_address(*, user: User, address_id: int) -> None:
+    address = Address.objects.select_for_update().get(user=user, pk=address_id)
+    address.delete()
+    if address.is_default:
+        successor = Address.objects.filter(user=user, kind=address.kind).order_by("-created_at").first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default"])

@@ -1,0 +1,81 @@
+from allauth.account.views import SignupView as AllauthSignupView
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import age_screen, services
+from .forms import AddressForm, AgeScreenForm, ProfileForm
+from .models import Address
+
+
+def _refusal(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/age_refused.html", status=403)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def age_screen_view(request: HttpRequest) -> HttpResponse:
+    """Step one of signup. Under 13: the refusal page, a signed cookie, and nothing else written anywhere."""
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    if age_screen.is_refused(request):
+        return _refusal(request)
+    form = AgeScreenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        band = form.age_band()
+        if band is None:
+            return age_screen.refuse(_refusal(request))
+        age_screen.remember(request, band)
+        return redirect("account_signup")
+    return render(request, "accounts/age_screen.html", {"form": form})
+
+
+class SignupView(AllauthSignupView):
+    """allauth's signup, entered only through the age screen, which hands it the age band."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            not request.user.is_authenticated
+            and not age_screen.is_refused(request)
+            and age_screen.band(request) is None
+        ):
+            return redirect("accounts:age_screen")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "age_band": age_screen.band(self.request)}
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.update_profile(user=request.user, data=form.cleaned_data)
+            messages.success(request, "Your details are saved.")
+            return redirect("accounts:profile")
+        request.user.refresh_from_db()
+    return render(request, "accounts/profile.html", {"form": form, "addresses": request.user.addresses.all()})
+
+
+@login_required
+def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    address = get_object_or_404(Address, pk=pk, user=request.user) if pk else None
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        services.save_address(user=request.user, address=form.save(commit=False))
+        messages.success(request, "Address saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/address_form.html", {"form": form, "address": address})
+
+
+@login_required
+@require_POST
+def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Address, pk=pk, user=request.user)
+    services.delete_address(user=request.user, address_id=pk)
+    messages.success(request, "Address removed.")
+    return redirect("accounts:profile")

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from .models import ConsentEvent, Disclosure, PolicyVersion
+
+
+class ReadOnlyLedgerAdmin(admin.ModelAdmin):
+    """Ledgers are evidence: staff read them, nobody edits or deletes them from the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(ReadOnlyLedgerAdmin):
+    list_display = [
+        "created_at",
+        "subject",
+        "purpose",
+        "action",
+        "value",
+        "method",
+        "double_opt_in",
+        "policy_version",
+    ]
+    list_filter = ["action", "method", "double_opt_in"]
+    search_fields = ["subject", "purpose"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["created_at", "recipient_kind", "recipient_name", "purpose", "reference", "subject"]
+    list_filter = ["recipient_kind"]
+    search_fields = ["subject", "reference", "recipient_name"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = ["version", "title", "effective_at", "is_material"]

@@ -1,0 +1,24 @@
+"""Load the demo shop's data. Idempotent: run it as often as you like.
+
+Lives in the top app so it may call every app's demo.seed() (the dependency direction allows it).
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data (staff user, shoppers, products, subscribers...)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset-staff-password", action="store_true")
+
+    @transaction.atomic
+    def handle(self, *args, reset_staff_password: bool = False, **options):
+        lines = accounts_demo.seed()
+        if reset_staff_password:
+            lines.append(accounts_demo.reset_staff_password())
+        self.stdout.write("\n".join(lines))
+        self.stdout.write(self.style.SUCCESS("Demo data ready: http://127.0.0.1:8000  (demo mailbox: /demo/mailbox/)"))

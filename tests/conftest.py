@@ -1,0 +1,81 @@
+"""Shared fixtures. Tests run against real PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
+
+With REQUIRE_SERVICES=1 (CI) an unreachable service fails the run instead of skipping what needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not REQUIRE_SERVICES:
+        return
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL must point at PostgreSQL when REQUIRE_SERVICES=1")
+    elif not _reachable(os.environ.get("DATABASE_URL", ""), 5432):
+        problems.append("PostgreSQL is unreachable")
+    if not settings.REDIS_URL or not _reachable(settings.REDIS_URL, 6379):
+        problems.append("Redis is unreachable (REDIS_URL)")
+    if problems:
+        pytest.exit("REQUIRE_SERVICES=1 but " + "; ".join(problems), returncode=3)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not settings.REDIS_URL or not _reachable(settings.REDIS_URL, 6379):
+        if REQUIRE_SERVICES:
+            pytest.fail("Redis is required (REQUIRE_SERVICES=1) but unreachable")
+        pytest.skip("Redis is not available (set REDIS_URL)")
+    return settings.REDIS_URL
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(settings, tmp_path, request):
+    """Each test: eager Celery (integration tests opt out), a private mailbox directory, a clean cache."""
+    from django.core.cache import cache
+
+    from config.celery import app
+
+    settings.MAILBOX_DIR = tmp_path / "mail"
+    eager = request.node.get_closest_marker("integration") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    _clear_cache(cache)
+    yield
+    app.conf.task_always_eager = previous
+    _clear_cache(cache)
+
+
+def _clear_cache(cache) -> None:
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(f"{cache.key_prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture
+def mailoutbox_anymail(settings, mailoutbox):
+    """Like pytest-django's mailoutbox, through anymail's test backend so tags and metadata can be asserted."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    return mailoutbox

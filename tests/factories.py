@@ -1,0 +1,49 @@
+import factory
+from django.utils import timezone
+
+from accounts.models import Address, AgeBand, User
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"shopper{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    country = "FR"
+    age_band = AgeBand.ADULT
+    age_attested_at = factory.LazyFunction(timezone.now)
+    age_attestation_version = "2026-11"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            if extracted is not False:
+                from allauth.account.models import EmailAddress
+
+                EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory(UserFactory)
+    kind = Address.Kind.SHIPPING
+    full_name = factory.LazyAttribute(lambda a: a.user.get_full_name() or "Alex Martin")
+    line1 = "12 Rue de la Paix"
+    city = "Paris"
+    postal_code = "75002"
+    country = "FR"
+    is_default = True
