@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
-from .models import MessageKind
+from .models import AlertItem, MessageKind
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -57,3 +57,13 @@ def send_transactional(
         message.attach_alternative(html, "text/html")
     message.send()
     return message
+
+
+def queue_alert(
+    *, title: str, link: str, source: str, image_url: str = "", topic_slug: str = "new-brands-and-styles"
+) -> AlertItem:
+    """Queue an item for the alerts topic's next slot edition (never an immediate send). Queuing twice is harmless."""
+    item, _ = AlertItem.objects.get_or_create(
+        topic_slug=topic_slug, source=source, defaults={"title": title, "link": link, "image_url": image_url}
+    )
+    return item

@@ -129,7 +129,9 @@ def test_adult_signup_stores_the_profile_but_no_date_of_birth(client, mailoutbox
 
 
 @pytest.mark.django_db
-def test_confirming_the_email_logs_in_and_sends_the_welcome_email(client, mailoutbox, django_capture_on_commit_callbacks):
+def test_confirming_the_email_logs_in_and_sends_the_welcome_email(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     client.post(AGE_URL, {"date_of_birth": dob(40)})
     client.post(SIGNUP_URL, signup_data())
     link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/confirm-email/" in line).strip()
