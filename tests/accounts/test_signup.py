@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -48,10 +49,13 @@ def row_counts() -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_the_age_screen_is_neutral(client):
-    page = client.get(AGE_URL).content.decode()
-    assert "Date of birth" in page
-    for hint in ["13", "18", "adult", "old enough", "minimum"]:
-        assert hint not in page
+    html = client.get(AGE_URL).content.decode()
+    main = html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    visible = re.sub(r"<[^>]+>", " ", main)
+    assert "Date of birth" in visible
+    for hint in ["13", "18", "adult", "old enough", "minimum", "under"]:
+        assert hint not in visible.lower()
+    assert 'value="' not in main.replace('name="csrfmiddlewaretoken" value="', "")  # no pre-filled date
 
 
 @pytest.mark.django_db
@@ -169,6 +173,7 @@ def test_signing_up_with_a_known_email_reveals_nothing(client, mailoutbox):
         ("phone", "12345", "Enter a valid phone number"),
         ("country", "XX", "Select a valid choice"),
         ("email", "not-an-email", "Enter a valid email address"),
+        ("email", "a" * 250 + "@example.com", "at most 254 characters"),
         ("first_name", "A" * 81, "at most 80 characters"),
         ("first_name", "<script>alert(1)</script>", "Please use only letters"),
         ("last_name", "Love\x00lace", "Null characters are not allowed"),
