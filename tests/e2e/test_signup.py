@@ -13,6 +13,8 @@ def test_an_adult_signs_up_confirms_from_the_demo_mailbox_and_lands_logged_in(pa
     StaffFactory(email="staff@example.com")
 
     page.goto("/")
+    # the stylesheet is served and applied
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"
     axe_check(page)
     page.get_by_role("link", name="Create an account").first.click()
     expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
