@@ -94,3 +94,38 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_name}: {self.purpose}"
+
+
+class PrivacySettings(models.Model):
+    """One account's current privacy choices; every change to them also appends ConsentEvents."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_settings")
+    cookies_chosen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the shopper last answered the cookie banner (empty: never)."
+    )
+    preferences_cookies = models.BooleanField(default=False)
+    analytics_cookies = models.BooleanField(default=False)
+    advertising_cookies = models.BooleanField(default=False)
+    ad_sharing_opted_out = models.BooleanField(
+        default=False, help_text='"Don\'t share my data for tailored advertising" is switched on.'
+    )
+    gpc_recorded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="First time a Global Privacy Control signal arrived from this account: a standing opt-out.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "privacy settings"
+        verbose_name_plural = "privacy settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cookies_chosen_at__isnull=False)
+                | models.Q(preferences_cookies=False, analytics_cookies=False, advertising_cookies=False),
+                name="privacy_settings_no_cookie_consent_without_a_choice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Privacy settings of user {self.user_id}"

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import hmac
 import ipaddress
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+from django.db import transaction
 from django.utils import timezone
 
-from .models import ConsentEvent, Disclosure, PolicyVersion
+from .app_settings import app_settings
+from .cookies import OPTIONAL_CATEGORIES
+from .models import ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -84,3 +90,158 @@ def record_disclosure(
         data_categories=categories,
         reference=reference,
     )
+
+
+def record_bulk_disclosure(
+    *,
+    recipient_kind: str,
+    recipient_name: str,
+    purpose: str,
+    data_categories: Iterable[str],
+    user_ids: Iterable[int],
+    reference: str = "",
+    batch_size: int = 1000,
+) -> int:
+    """record_disclosure for many people at once (one row each, so each sees it in their dashboard),
+    inserted in batches. Call it in the transaction that hands the data over. Returns the number of rows."""
+    categories = list(data_categories)
+    if not purpose or not categories:
+        raise ValueError("A disclosure needs a purpose and at least one data category.")
+    total = 0
+    batch: list[Disclosure] = []
+    for user_id in user_ids:
+        batch.append(
+            Disclosure(
+                user_id=user_id,
+                subject=f"user:{user_id}",
+                recipient_kind=recipient_kind,
+                recipient_name=recipient_name,
+                purpose=purpose,
+                data_categories=categories,
+                reference=reference,
+            )
+        )
+        if len(batch) >= batch_size:
+            total += len(Disclosure.objects.bulk_create(batch))
+            batch = []
+    if batch:
+        total += len(Disclosure.objects.bulk_create(batch))
+    return total
+
+
+# Cookie choices, Global Privacy Control and ad-partner sharing ----------------------------------------------
+
+
+def _user_subject(user: AbstractBaseUser) -> str:
+    return f"user:{user.pk}"
+
+
+@transaction.atomic
+def save_cookie_choice(
+    *, user: AbstractBaseUser, categories: Iterable[str], request: HttpRequest | None = None
+) -> list[ConsentEvent]:
+    """Save a signed-in shopper's cookie answer and append one ConsentEvent per category whose value changed
+    (the first answer records every category). `categories` are the optional categories allowed."""
+    allowed = set(categories)
+    unknown = allowed - set(OPTIONAL_CATEGORIES)
+    if unknown:
+        raise ValueError(f"Unknown cookie categories: {sorted(unknown)}")
+    row, _ = PrivacySettings.objects.select_for_update().get_or_create(user=user)
+    first_answer = row.cookies_chosen_at is None
+    events = []
+    for category in OPTIONAL_CATEGORIES:
+        field = f"{category}_cookies"
+        new = category in allowed
+        if first_answer or getattr(row, field) != new:
+            events.append(
+                record_consent(
+                    subject=_user_subject(user),
+                    purpose=f"cookies:{category}",
+                    action=ConsentEvent.Action.GRANTED if new else ConsentEvent.Action.WITHDRAWN,
+                    method=ConsentEvent.Method.COOKIE_BANNER,
+                    value="on" if new else "off",
+                    user=user,
+                    request=request,
+                )
+            )
+        setattr(row, field, new)
+    row.cookies_chosen_at = timezone.now()
+    row.save()
+    return events
+
+
+@transaction.atomic
+def record_gpc_signal(*, user: AbstractBaseUser, request: HttpRequest | None = None) -> ConsentEvent | None:
+    """A signed-in browser sent `Sec-GPC: 1`: a standing opt-out of ad-partner sharing, recorded once per
+    account (a conditional UPDATE, so concurrent requests cannot record it twice). None if already recorded."""
+    row, _ = PrivacySettings.objects.get_or_create(user=user)
+    if row.gpc_recorded_at is not None:
+        return None
+    now = timezone.now()
+    if not PrivacySettings.objects.filter(pk=row.pk, gpc_recorded_at__isnull=True).update(gpc_recorded_at=now):
+        return None
+    return record_consent(
+        subject=_user_subject(user),
+        purpose=app_settings.AD_SHARING_PURPOSE,
+        action=ConsentEvent.Action.WITHDRAWN,
+        method=ConsentEvent.Method.GPC,
+        value="Sec-GPC: 1",
+        user=user,
+        request=request,
+    )
+
+
+@transaction.atomic
+def set_ad_sharing(*, user: AbstractBaseUser, share: bool, request: HttpRequest | None = None) -> ConsentEvent | None:
+    """The "Don't share my data for tailored advertising" switch. Appends a ConsentEvent when it changes."""
+    row, _ = PrivacySettings.objects.select_for_update().get_or_create(user=user)
+    opted_out = not share
+    if row.ad_sharing_opted_out == opted_out:
+        return None
+    row.ad_sharing_opted_out = opted_out
+    row.save(update_fields=["ad_sharing_opted_out", "updated_at"])
+    return record_consent(
+        subject=_user_subject(user),
+        purpose=app_settings.AD_SHARING_PURPOSE,
+        action=ConsentEvent.Action.GRANTED if share else ConsentEvent.Action.WITHDRAWN,
+        method=ConsentEvent.Method.PREFERENCE_CENTER,
+        value="share" if share else "do_not_share",
+        user=user,
+        request=request,
+    )
+
+
+def hash_email(email: str) -> str:
+    """Keyed SHA-256 (HMAC) of the normalised address: the partner can match it only against addresses it
+    already holds, and nobody without the key can build a lookup table."""
+    normalised = email.strip().lower()
+    return hmac.new(app_settings.AD_FEED_HASH_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+AD_FEED_PURPOSE = "Tailored advertising: audience matching"
+AD_FEED_DATA_CATEGORIES = ["email address (keyed hash)"]
+
+
+@transaction.atomic
+def export_ad_partner_feed(*, out: TextIO, reference: str = "") -> int:
+    """Write the ad-partner feed as CSV (a header, then one keyed email hash per line) for everyone
+    selectors.ad_feed_audience() allows, and record one Disclosure per person in the same transaction.
+    Never a clear email, name, address or phone. Returns the number of people in the feed."""
+    from .selectors import ad_feed_audience
+
+    reference = reference or f"ad-feed:{timezone.now():%Y%m%dT%H%M%S}"
+    writer = csv.writer(out)
+    writer.writerow(["email_sha256"])
+    user_ids = []
+    for user_id, email in ad_feed_audience().values_list("pk", "email").iterator(chunk_size=2000):
+        writer.writerow([hash_email(email)])
+        user_ids.append(user_id)
+    record_bulk_disclosure(
+        recipient_kind=Disclosure.RecipientKind.AD_PARTNER,
+        recipient_name=app_settings.AD_PARTNER_NAME,
+        purpose=AD_FEED_PURPOSE,
+        data_categories=AD_FEED_DATA_CATEGORIES,
+        user_ids=user_ids,
+        reference=reference,
+    )
+    return len(user_ids)

@@ -1,0 +1,69 @@
+"""Privacy settings, each with its default in one place (read as `app_settings.NAME`)."""
+
+from django.conf import settings
+
+
+class AppSettings:
+    @property
+    def CONSENT_COOKIE_NAME(self) -> str:
+        """The signed cookie that stores a browser's cookie choice (itself a necessary cookie)."""
+        return getattr(settings, "PRIVACY_CONSENT_COOKIE_NAME", "cookie_choice")
+
+    @property
+    def CONSENT_COOKIE_DAYS(self) -> int:
+        """How long a cookie choice is remembered before the banner asks again."""
+        return getattr(settings, "PRIVACY_CONSENT_COOKIE_DAYS", 180)
+
+    @property
+    def THIRD_PARTY_TAGS(self) -> dict[str, list[str]]:
+        """Script URLs rendered by `{% consent_tags %}`, per cookie category, only with consent for it."""
+        return getattr(
+            settings,
+            "PRIVACY_THIRD_PARTY_TAGS",
+            {"advertising": ["https://tags.ad-partner.example/tag.js"], "analytics": []},
+        )
+
+    @property
+    def AD_PARTNER_NAME(self) -> str:
+        """The advertising partner named in the Disclosure log and on the ad-sharing page."""
+        return getattr(settings, "PRIVACY_AD_PARTNER_NAME", "Example Ad Partner")
+
+    @property
+    def AD_FEED_HASH_KEY(self) -> str:
+        """The key of the keyed SHA-256 (HMAC) of each email in the ad-partner feed. Defaults to one derived
+        from SECRET_KEY; set it explicitly to keep hashes stable across a SECRET_KEY rotation."""
+        return getattr(settings, "PRIVACY_AD_FEED_HASH_KEY", "") or f"privacy.ad_feed:{settings.SECRET_KEY}"
+
+    @property
+    def AD_FEED_DIR(self):
+        """Where the Celery task writes feed files for the partner to collect."""
+        from pathlib import Path
+
+        return Path(getattr(settings, "PRIVACY_AD_FEED_DIR", settings.VAR_DIR / "ad-feed"))
+
+    @property
+    def ACCESS_LOG_RETENTION_DAYS(self) -> int:
+        """AccessLog rows older than this are deleted by the nightly task."""
+        return getattr(settings, "PRIVACY_ACCESS_LOG_RETENTION_DAYS", 90)
+
+    @property
+    def ACCESS_LOG_PATH_PREFIXES(self) -> tuple[str, ...]:
+        """Signed-in requests under these paths are written to the AccessLog."""
+        return tuple(
+            getattr(
+                settings,
+                "PRIVACY_ACCESS_LOG_PATH_PREFIXES",
+                ("/accounts/", "/privacy/", "/preferences/", "/unsubscribe/"),
+            )
+        )
+
+    @property
+    def ACCESS_LOG_PURGE_BATCH(self) -> int:
+        return getattr(settings, "PRIVACY_ACCESS_LOG_PURGE_BATCH", 5000)
+
+    CONSENT_COOKIE_SALT = "privacy.cookie_choice"
+    GPC_HEADER = "HTTP_SEC_GPC"
+    AD_SHARING_PURPOSE = "ad_sharing"
+
+
+app_settings = AppSettings()

@@ -1,0 +1,39 @@
+from django import forms
+
+from .cookies import OPTIONAL_CATEGORIES, CookieCategory
+
+
+class CookieChoiceForm(forms.Form):
+    """The banner's three buttons and the settings page's checkboxes, all posted to one URL."""
+
+    ACCEPT_ALL = "accept_all"
+    REJECT_ALL = "reject_all"
+    CUSTOMISE = "customise"
+    SAVE = "save"
+
+    choice = forms.ChoiceField(
+        choices=[(ACCEPT_ALL, "Accept all"), (REJECT_ALL, "Reject all"), (CUSTOMISE, "Choose"), (SAVE, "Save")]
+    )
+    categories = forms.MultipleChoiceField(
+        choices=[(category, CookieCategory(category).label) for category in OPTIONAL_CATEGORIES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    next = forms.CharField(required=False, max_length=2000)
+
+    def allowed_categories(self) -> list[str]:
+        choice = self.cleaned_data["choice"]
+        if choice == self.ACCEPT_ALL:
+            return list(OPTIONAL_CATEGORIES)
+        if choice == self.REJECT_ALL:
+            return []
+        return list(self.cleaned_data["categories"])
+
+
+class AdSharingForm(forms.Form):
+    share = forms.TypedChoiceField(
+        choices=[("no", "Don't share my data for tailored advertising"), ("yes", "Share it (the default)")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Tailored advertising",
+    )

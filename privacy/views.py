@@ -1,0 +1,56 @@
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .app_settings import app_settings
+from .cookies import CookieChoice, catalogue, write_choice_cookie
+from .forms import CookieChoiceForm
+
+
+def _safe_next(request: HttpRequest, candidate: str, default: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cookie_settings(request: HttpRequest) -> HttpResponse:
+    """Cookie settings page; also the target of the banner's three buttons (plain forms, no JavaScript)."""
+    cookies_url = reverse("privacy:cookies")
+    form = CookieChoiceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return _render_cookie_page(request, form, status=400)
+        if form.cleaned_data["choice"] == CookieChoiceForm.CUSTOMISE:
+            return HttpResponseRedirect(cookies_url)
+        categories = form.allowed_categories()
+        if request.user.is_authenticated:
+            services.save_cookie_choice(user=request.user, categories=categories, request=request)
+        if form.cleaned_data["choice"] == CookieChoiceForm.SAVE:
+            target = f"{cookies_url}?saved=1"
+        else:
+            target = _safe_next(request, form.cleaned_data["next"], reverse("home"))
+        return write_choice_cookie(HttpResponseRedirect(target), CookieChoice.from_categories(categories))
+    return _render_cookie_page(request, form)
+
+
+def _render_cookie_page(request: HttpRequest, form: CookieChoiceForm, status: int = 200) -> HttpResponse:
+    choice = selectors.effective_choice(request)
+    categories = [
+        {"info": info, "checked": choice.chosen and choice.values().get(info.key, False)}
+        for info in catalogue(app_settings.CONSENT_COOKIE_NAME, app_settings.CONSENT_COOKIE_DAYS)
+    ]
+    context = {
+        "form": form,
+        "choice": choice,
+        "categories": categories,
+        "saved": request.GET.get("saved") == "1" and choice.chosen,
+    }
+    return render(request, "privacy/cookies.html", context, status=status)
