@@ -72,7 +72,8 @@ def effective_choice(request: HttpRequest) -> CookieChoice:
             chosen=True,
             preferences=row.preferences_cookies,
             analytics=row.analytics_cookies,
-            advertising=row.advertising_cookies,
+            # a GPC signal once received from this account is a standing refusal, in every browser
+            advertising=row.advertising_cookies and row.gpc_recorded_at is None,
             gpc=gpc,
         )
     if choice is None:
