@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ConsentEvent, Disclosure, PolicyVersion
+from .models import ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
 
 
 class ReadOnlyLedgerAdmin(admin.ModelAdmin):
@@ -44,3 +44,21 @@ class DisclosureAdmin(ReadOnlyLedgerAdmin):
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
     list_display = ["version", "title", "effective_at", "is_material"]
+
+
+@admin.register(PrivacySettings)
+class PrivacySettingsAdmin(ReadOnlyLedgerAdmin):
+    """Current state only; changes are made by the shopper (each one ledgered), never edited here."""
+
+    list_display = [
+        "user",
+        "cookies_chosen_at",
+        "preferences_cookies",
+        "analytics_cookies",
+        "advertising_cookies",
+        "ad_sharing_opted_out",
+        "gpc_recorded_at",
+    ]
+    list_filter = ["advertising_cookies", "ad_sharing_opted_out", "analytics_cookies"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]

@@ -6,4 +6,5 @@ app_name = "privacy"
 
 urlpatterns = [
     path("cookies/", views.cookie_settings, name="cookies"),
+    path("ad-sharing/", views.ad_sharing, name="ad_sharing"),
 ]

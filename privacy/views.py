@@ -1,5 +1,6 @@
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from . import selectors, services
 from .app_settings import app_settings
 from .cookies import CookieChoice, catalogue, write_choice_cookie
-from .forms import CookieChoiceForm
+from .forms import AdSharingForm, CookieChoiceForm
 
 
 def _safe_next(request: HttpRequest, candidate: str, default: str) -> str:
@@ -54,3 +55,27 @@ def _render_cookie_page(request: HttpRequest, form: CookieChoiceForm, status: in
         "saved": request.GET.get("saved") == "1" and choice.chosen,
     }
     return render(request, "privacy/cookies.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ad_sharing(request: HttpRequest) -> HttpResponse:
+    """ "Don't share my data for tailored advertising": an account setting; a guest's lever is the cookie choice."""
+    choice = selectors.effective_choice(request)
+    context = {"choice": choice, "partner": app_settings.AD_PARTNER_NAME}
+    if not request.user.is_authenticated:
+        context["keep_categories"] = [category for category in choice.allowed if category != "advertising"]
+        return render(request, "privacy/ad_sharing.html", context)
+    row = selectors.settings_for_request(request)
+    if request.method == "POST":
+        form = AdSharingForm(request.POST)
+        if form.is_valid():
+            services.set_ad_sharing(user=request.user, share=form.cleaned_data["share"], request=request)
+            messages.success(request, "Your advertising choice is saved.")
+            return redirect("privacy:ad_sharing")
+        status = 400
+    else:
+        form = AdSharingForm(initial={"share": "no" if row is not None and row.ad_sharing_opted_out else "yes"})
+        status = 200
+    context.update(form=form, reasons=selectors.ad_sharing_refused_reasons(row, gpc_now=choice.gpc))
+    return render(request, "privacy/ad_sharing.html", context, status=status)
