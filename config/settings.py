@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "privacy.middleware.GlobalPrivacyControlMiddleware",
+    "privacy.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,6 +152,12 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = env("SHOP_TIME_ZONE", default="Europe/Paris")
+CELERY_BEAT_SCHEDULE = {
+    "privacy-purge-access-logs": {
+        "task": "privacy.tasks.purge_access_logs",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -198,6 +206,10 @@ SHOP_POSTAL_ADDRESS = env("SHOP_POSTAL_ADDRESS", default="Example Shop, 1 Market
 # Accounts (read through accounts/app_settings.py).
 ACCOUNTS_AGE_REFUSAL_HOURS = env.int("ACCOUNTS_AGE_REFUSAL_HOURS", default=24)
 ACCOUNTS_ATTESTATION_VERSION = env("ACCOUNTS_ATTESTATION_VERSION", default="2026-11")
+
+# Privacy (read through privacy/app_settings.py, where every PRIVACY_* default lives).
+PRIVACY_ACCESS_LOG_RETENTION_DAYS = env.int("PRIVACY_ACCESS_LOG_RETENTION_DAYS", default=90)
+PRIVACY_AD_FEED_HASH_KEY = env("PRIVACY_AD_FEED_HASH_KEY", default="")
 
 LOGGING = {
     "version": 1,

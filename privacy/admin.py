@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
+from .models import AccessLog, ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
 
 
 class ReadOnlyLedgerAdmin(admin.ModelAdmin):
@@ -62,3 +62,14 @@ class PrivacySettingsAdmin(ReadOnlyLedgerAdmin):
     list_filter = ["advertising_cookies", "ad_sharing_opted_out", "analytics_cookies"]
     list_select_related = ["user"]
     search_fields = ["user__email"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["created_at", "user", "method", "path", "status", "ip_prefix"]
+    list_filter = ["method", "status"]
+    list_select_related = ["user"]
+    search_fields = ["path"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False

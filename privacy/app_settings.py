@@ -58,6 +58,22 @@ class AppSettings:
         )
 
     @property
+    def ACCESS_LOG_TOKEN_PATTERNS(self) -> tuple[str, ...]:
+        """Regexes whose group 1 is kept and whose following path segment is a secret, logged as "<token>"."""
+        return tuple(
+            getattr(
+                settings,
+                "PRIVACY_ACCESS_LOG_TOKEN_PATTERNS",
+                (
+                    r"^(/unsubscribe/)[^/]+",
+                    r"^(/preferences/)[^/]+",
+                    r"^(/accounts/confirm-email/)[^/]+",
+                    r"^(/accounts/password/reset/key/)[^/]+",
+                ),
+            )
+        )
+
+    @property
     def ACCESS_LOG_PURGE_BATCH(self) -> int:
         return getattr(settings, "PRIVACY_ACCESS_LOG_PURGE_BATCH", 5000)
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class PolicyVersion(models.Model):
@@ -129,3 +130,24 @@ class PrivacySettings(models.Model):
 
     def __str__(self) -> str:
         return f"Privacy settings of user {self.user_id}"
+
+
+class AccessLog(models.Model):
+    """Who opened which account or privacy page, kept PRIVACY_ACCESS_LOG_RETENTION_DAYS for troubleshooting
+    and abuse investigation. Never a query string or a token: paths are redacted before they are written."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255, help_text="Without query string; tokens replaced by <token>.")
+    status = models.PositiveSmallIntegerField()
+    ip_prefix = models.CharField(max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.")
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.method} {self.path} {self.status}"

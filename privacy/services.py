@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from .app_settings import app_settings
 from .cookies import OPTIONAL_CATEGORIES
-from .models import ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
+from .models import AccessLog, ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -245,3 +247,47 @@ def export_ad_partner_feed(*, out: TextIO, reference: str = "") -> int:
         reference=reference,
     )
     return len(user_ids)
+
+
+# AccessLog ------------------------------------------------------------------------------------------------------
+
+_TOKEN_SEGMENT = re.compile(r"^(?=.*[0-9:])[A-Za-z0-9_.:=-]{20,}$")
+
+
+def redact_path(path: str) -> str:
+    """The path as the AccessLog may keep it: the secret part of every known token URL (unsubscribe, preferences,
+    email confirmation, password reset) becomes "<token>", and so does any other long token-like segment."""
+    for pattern in app_settings.ACCESS_LOG_TOKEN_PATTERNS:
+        path = re.sub(pattern, r"\1<token>", path)
+    segments = ["<token>" if _TOKEN_SEGMENT.match(segment) else segment for segment in path.split("/")]
+    return "/".join(segments)[:255]
+
+
+def log_access(*, request: HttpRequest, status: int, user_id: int) -> AccessLog:
+    """One INSERT: time, user, method, redacted path (never the query string), status, truncated IP and agent."""
+    return AccessLog.objects.create(
+        user_id=user_id,
+        method=request.method[:8] if request.method else "",
+        path=redact_path(request.path),
+        status=status,
+        ip_prefix=truncate_ip(request.META.get("REMOTE_ADDR", "")),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+    )
+
+
+def purge_access_logs(*, older_than_days: int | None = None, batch_size: int | None = None) -> int:
+    """Delete AccessLog rows past retention, in batches (short transactions, no long table lock)."""
+    days = app_settings.ACCESS_LOG_RETENTION_DAYS if older_than_days is None else older_than_days
+    size = batch_size or app_settings.ACCESS_LOG_PURGE_BATCH
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                AccessLog.objects.filter(created_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:size]
+            )
+            if not ids:
+                return deleted
+            deleted += AccessLog.objects.filter(id__in=ids).delete()[0]
+        if len(ids) < size:
+            return deleted

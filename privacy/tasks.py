@@ -28,3 +28,9 @@ def build_ad_partner_feed() -> str:
         if os.path.exists(temporary):
             os.unlink(temporary)
     return str(target)
+
+
+@shared_task
+def purge_access_logs() -> int:
+    """Nightly (CELERY_BEAT_SCHEDULE): delete AccessLog rows older than PRIVACY_ACCESS_LOG_RETENTION_DAYS."""
+    return services.purge_access_logs()
