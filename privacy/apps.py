@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = "Privacy"
+
+    def ready(self) -> None:
+        from . import registry, selectors
+
+        registry.register_data_section("privacy", "Your privacy choices", selectors.privacy_choices_section)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from . import registry
 from .app_settings import app_settings
 from .cookies import CookieChoice
-from .models import PrivacySettings
+from .models import ConsentEvent, Disclosure, PrivacySettings
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -125,3 +125,38 @@ def user_allows(user: AbstractBaseUser, category: str) -> bool:
         advertising=row.advertising_cookies and row.gpc_recorded_at is None,
     )
     return choice.allows(category)
+
+
+def consent_history(user: AbstractBaseUser) -> QuerySet:
+    """Every ConsentEvent about this account, newest first."""
+    return ConsentEvent.objects.filter(user=user).select_related("policy_version").order_by("-created_at", "-id")
+
+
+def disclosures_for(user: AbstractBaseUser) -> QuerySet:
+    """Every Disclosure of this account's data to a third party, newest first."""
+    return Disclosure.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def privacy_choices_section(user: AbstractBaseUser) -> list[dict]:
+    """privacy's own "what we hold about you" section (registered in PrivacyConfig.ready)."""
+    row = PrivacySettings.objects.filter(user_id=user.pk).first()
+    if row is None:
+        return []
+    items = []
+    if row.cookies_chosen_at is not None:
+        allowed = [
+            name
+            for name, on in [
+                ("preferences", row.preferences_cookies),
+                ("analytics", row.analytics_cookies),
+                ("advertising", row.advertising_cookies),
+            ]
+            if on
+        ]
+        items.append(
+            {"Cookie choice": ", ".join(allowed) or "necessary cookies only", "Answered": row.cookies_chosen_at}
+        )
+    items.append({"Tailored advertising": "not shared" if ad_sharing_refused_reasons(row) else "shared"})
+    if row.gpc_recorded_at is not None:
+        items.append({"Global Privacy Control signal first received": row.gpc_recorded_at})
+    return items

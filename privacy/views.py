@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -6,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import registry, selectors, services
 from .app_settings import app_settings
 from .cookies import CookieChoice, catalogue, write_choice_cookie
 from .forms import AdSharingForm, CookieChoiceForm
@@ -79,3 +80,30 @@ def ad_sharing(request: HttpRequest) -> HttpResponse:
         status = 200
     context.update(form=form, reasons=selectors.ad_sharing_refused_reasons(row, gpc_now=choice.gpc))
     return render(request, "privacy/ad_sharing.html", context, status=status)
+
+
+DASHBOARD_PAGE_SIZE = 50
+
+
+@never_cache
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """What we hold about you, your consent history and who received your data (signed in);
+    for guests, the way to the cookie and ad-sharing settings."""
+    choice = selectors.effective_choice(request)
+    context = {"choice": choice, "partner": app_settings.AD_PARTNER_NAME}
+    if request.user.is_authenticated:
+        user = request.user
+        context.update(
+            sections=[
+                {"key": section.key, "title": section.title, "items": section.fn(user)}
+                for section in registry.data_sections()
+            ],
+            consents=Paginator(selectors.consent_history(user), DASHBOARD_PAGE_SIZE).get_page(
+                request.GET.get("consents")
+            ),
+            disclosures=Paginator(selectors.disclosures_for(user), DASHBOARD_PAGE_SIZE).get_page(
+                request.GET.get("disclosures")
+            ),
+            reasons=selectors.ad_sharing_refused_reasons(selectors.settings_for_request(request), gpc_now=choice.gpc),
+        )
+    return render(request, "privacy/dashboard.html", context)

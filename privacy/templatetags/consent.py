@@ -69,3 +69,22 @@ def consent_tags(context) -> dict:
         for url in category_urls
     ]
     return {"tag_urls": urls}
+
+
+PURPOSE_LABELS = {
+    "ad_sharing": "Sharing with our advertising partner",
+    "marketing:all": "All marketing email",
+}
+
+
+@register.filter
+def consent_purpose(purpose: str) -> str:
+    """A ConsentEvent purpose in words: "cookies:analytics" -> "Analytics cookies"."""
+    if purpose in PURPOSE_LABELS:
+        return PURPOSE_LABELS[purpose]
+    kind, _, detail = purpose.partition(":")
+    if kind == "cookies" and detail:
+        return f"{detail.capitalize()} cookies"
+    if kind == "topic" and detail:
+        return f"Newsletter topic: {detail.replace('-', ' ')}"
+    return purpose
