@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from . import registry
 from .app_settings import app_settings
-from .cookies import CookieChoice
+from .cookies import CookieCategory, CookieChoice
 from .models import ConsentEvent, Disclosure, PrivacySettings
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ def ad_feed_audience() -> QuerySet:
 
 def user_allows(user: AbstractBaseUser, category: str) -> bool:
     """For work done away from a request (e.g. email open beacons): the account's saved cookie answer."""
+    if category == CookieCategory.NECESSARY:
+        return True
     row = PrivacySettings.objects.filter(user_id=user.pk).first()
     if row is None or row.cookies_chosen_at is None:
         return False

@@ -146,3 +146,14 @@ def test_staff_read_the_access_log_in_the_admin_but_cannot_change_it(client, dja
     assert response.status_code == 403
     assert client.post(reverse("admin:privacy_accesslog_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     assert AccessLog.objects.filter(path="/changed/").count() == 0
+
+
+@pytest.mark.django_db
+def test_staff_read_privacy_settings_in_the_admin_with_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    for user in UserFactory.create_batch(5):
+        services.save_cookie_choice(user=user, categories=["analytics"])
+    client.force_login(StaffFactory())
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("admin:privacy_privacysettings_changelist"))
+    assert page.status_code == 200
+    assert client.get(reverse("admin:privacy_privacysettings_add")).status_code == 403
