@@ -51,8 +51,16 @@ def catalogue(consent_cookie_name: str, consent_days: int) -> list[CategoryInfo]
             "Necessary",
             "Needed for the shop to work. They are always on and never used to track you.",
             (
-                CookieInfo("sessionid", "Keeps you signed in and remembers your cart between pages.", "2 weeks"),
-                CookieInfo("csrftoken", "Protects the forms you send us against forgery by other websites.", "1 year"),
+                CookieInfo(
+                    settings.SESSION_COOKIE_NAME,
+                    "Keeps you signed in and remembers your cart between pages.",
+                    f"{settings.SESSION_COOKIE_AGE // 86400} days",
+                ),
+                CookieInfo(
+                    settings.CSRF_COOKIE_NAME,
+                    "Protects the forms you send us against forgery by other websites.",
+                    f"{settings.CSRF_COOKIE_AGE // 86400} days",
+                ),
                 CookieInfo(
                     consent_cookie_name,
                     "Remembers the choices you make on this page, so we don't ask on every visit.",
