@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from privacy.models import ConsentEvent
@@ -126,12 +126,21 @@ def preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Token pages check the token before CSRF, so a bad link always gets the friendly page (then CSRF applies).
+
+
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def preferences_token(request: HttpRequest, token: str) -> HttpResponse:
     data = _read(token, Purpose.PREFERENCES)
     if data is None:
         return bad_link(request)
+    return _preferences_by_token(request, data)
+
+
+@csrf_protect
+def _preferences_by_token(request: HttpRequest, data: TokenData) -> HttpResponse:
     return _preferences_page(request, data.subscriber, method=Method.PREFERENCE_CENTER)
 
 
@@ -170,12 +179,18 @@ def subscribe_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "subscriptions/subscribe_sent.html")
 
 
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def subscribe_confirm(request: HttpRequest, token: str) -> HttpResponse:
     data = _read(token, Purpose.CONFIRM)
     if data is None:
         return bad_link(request)
+    return _confirm(request, data)
+
+
+@csrf_protect
+def _confirm(request: HttpRequest, data: TokenData) -> HttpResponse:
     subscriber = data.subscriber
     if request.method == "POST":
         services.confirm_subscriber(subscriber=subscriber, method=Method.EMAILED_LINK, request=request)
