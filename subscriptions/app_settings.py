@@ -39,5 +39,35 @@ class AppSettings:
         """The "pause instead" choice on the unsubscribe page pauses a topic for this many days."""
         return getattr(settings, "SUBSCRIPTIONS_FEWER_EMAILS_PAUSE_DAYS", 90)
 
+    @property
+    def SEND_BATCH_SIZE(self) -> int:
+        """Deliveries one batch task claims (and so at most one task's work)."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_BATCH_SIZE", 1000)
+
+    @property
+    def SEND_CHUNK(self) -> int:
+        """Messages handed to the ESP connection between two commits: the most a worker crash can resend."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_CHUNK", 500)
+
+    @property
+    def SEND_LEASE_SECONDS(self) -> int:
+        """How long a claimed batch belongs to its worker; after that a sweep hands it to another."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_LEASE_SECONDS", 300)
+
+    @property
+    def SEND_MAX_ATTEMPTS(self) -> int:
+        """Attempts before a delivery the ESP keeps refusing is marked failed."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_MAX_ATTEMPTS", 3)
+
+    @property
+    def SOFT_BOUNCE_LIMIT(self) -> int:
+        """Soft bounces (temporary failures) after which an address is suppressed."""
+        return getattr(settings, "SUBSCRIPTIONS_SOFT_BOUNCE_LIMIT", 3)
+
+    @property
+    def SUPPRESSION_KEY(self) -> str:
+        """The key of the suppression list's email hashes (keep it when rotating SECRET_KEY)."""
+        return getattr(settings, "SUBSCRIPTIONS_SUPPRESSION_KEY", "") or settings.SECRET_KEY
+
 
 app_settings = AppSettings()

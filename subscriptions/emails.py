@@ -69,17 +69,47 @@ def build_commercial_message(
     text = text + "\n" + render_to_string("email/subscriptions/commercial_footer.txt", full_context).strip() + "\n"
     if html is None or links["unsubscribe_url"] not in html:
         raise ValueError(f"{template}_message.html must extend email/subscriptions/commercial_base.html")
-    list_unsubscribe = f"<{links['unsubscribe_url']}>"
+    return commercial_message(
+        subscriber=subscriber,
+        topic=topic,
+        subject=subject,
+        text=text,
+        html=html,
+        unsubscribe_url=links["unsubscribe_url"],
+    )
+
+
+def commercial_message(
+    *,
+    subscriber: Subscriber,
+    topic: Topic,
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe_url: str,
+    message_id: str | None = None,
+    metadata: dict[str, str] | None = None,
+) -> AnymailMessage:
+    """The envelope every commercial email shares: one-click unsubscribe headers, tags and metadata."""
+    list_unsubscribe = f"<{unsubscribe_url}>"
     if app_settings.UNSUBSCRIBE_MAILTO:
         list_unsubscribe += f", <mailto:{app_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>"
+    headers = {"List-Unsubscribe": list_unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    if message_id:
+        headers["Message-ID"] = message_id
     message = AnymailMessage(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscriber.email],
-        headers={"List-Unsubscribe": list_unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers=headers,
         tags=[MessageKind.COMMERCIAL.value, f"topic:{topic.slug}"],
-        metadata={"kind": MessageKind.COMMERCIAL.value, "subscriber_id": str(subscriber.pk), "topic": topic.slug},
+        metadata={
+            "kind": MessageKind.COMMERCIAL.value,
+            "subscriber_id": str(subscriber.pk),
+            "topic": topic.slug,
+            **(metadata or {}),
+        },
     )
     message.attach_alternative(html, "text/html")
     return message

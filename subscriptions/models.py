@@ -70,6 +70,7 @@ class Subscriber(models.Model):
     class SuppressedReason(models.TextChoices):
         NONE = "", "Not suppressed"
         BOUNCE = "bounce", "Hard bounce"
+        SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
         COMPLAINT = "complaint", "Spam complaint"
 
     email = models.EmailField(max_length=254, unique=True)
@@ -83,6 +84,7 @@ class Subscriber(models.Model):
     unsubscribed_all_at = models.DateTimeField(null=True, blank=True)
     suppressed_reason = models.CharField(max_length=16, choices=SuppressedReason.choices, blank=True, default="")
     suppressed_at = models.DateTimeField(null=True, blank=True)
+    soft_bounce_count = models.PositiveSmallIntegerField(default=0, editable=False)
     secret_key = models.CharField(max_length=64, default=new_secret_key, editable=False)
     key_rotated_at = models.DateTimeField(null=True, blank=True)
 
@@ -162,3 +164,133 @@ class AlertItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Edition(models.Model):
+    """One commercial email for one topic, written by staff and sent in a mailing slot."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="editions")
+    subject = models.CharField(max_length=200)
+    preheader = models.CharField(max_length=200, blank=True, help_text="The preview line shown after the subject.")
+    body_text = models.TextField(help_text="Plain-text body: a Django template (see the variables listed below).")
+    body_html = models.TextField(help_text="HTML body: a Django template (see the variables listed below).")
+    slot_at = models.DateTimeField(
+        null=True, blank=True, help_text="The mailing slot it goes out in (required to schedule)."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    frequencies = models.JSONField(default=list, editable=False, help_text="Frequencies due in its slot (at planning).")
+    is_alert_digest = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    planned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-slot_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["scheduled", "sending", "sent"]) | models.Q(slot_at__isnull=False),
+                name="subscriptions_edition_scheduled_has_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.name}: {self.subject}"
+
+
+class Delivery(models.Model):
+    """One edition to one subscriber: planned once, claimed by a batch with a lease, sent or skipped once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped at send time"
+        FAILED = "failed", "Failed"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    esp_message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "subscriber"], name="subscriptions_delivery_once_per_edition"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["edition", "id"],
+                condition=models.Q(status="queued"),
+                name="subscriptions_delivery_queued",
+            ),
+            models.Index(fields=["esp_message_id"], name="subscriptions_delivery_esp_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id} → {self.subscriber_id} ({self.status})"
+
+
+class Suppression(models.Model):
+    """Addresses that must never receive commercial email, kept as a keyed hash (so erasure can keep it too)."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", "Hard bounce"
+        SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
+        COMPLAINT = "complaint", "Spam complaint"
+        ESP_UNSUBSCRIBE = "esp_unsubscribe", "Unsubscribed at the email provider"
+        ERASURE = "erasure", "Account erased"
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.email_hash[:12]}…)"
+
+
+class AnnouncementDelivery(models.Model):
+    """A service announcement to one account: a row per account, so a re-run never mails anyone twice."""
+
+    announcement = models.ForeignKey("ServiceAnnouncement", on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["announcement", "user"], name="subscriptions_announcement_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} → {self.user_id}"
+
+
+class ServiceAnnouncement(models.Model):
+    """A rare, staff-only message to every active account, sent as transactional mail after explicit confirmation."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField(help_text="Plain text; it is also shown, escaped, in the HTML version.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.subject

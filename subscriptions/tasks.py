@@ -1,7 +1,9 @@
+from dataclasses import asdict
+
 from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
-from . import emails
+from . import announcements, emails, mailing, schedule
 from .models import Subscriber
 
 
@@ -12,3 +14,25 @@ def send_subscribe_confirmation(subscriber_id: int) -> bool:
         return False
     emails.send_subscribe_confirmation(subscriber)
     return True
+
+
+@shared_task(acks_late=True)
+def run_mailing_slot(slot: str | None = None) -> list[int]:
+    """Beat runs this at each slot in MAILING_SLOTS: plan every edition due by the slot's latest occurrence."""
+    slot_at = schedule.latest_slot(slot=schedule.Slot.parse(slot) if slot else None)
+    return mailing.run_slot(slot_at=slot_at)
+
+
+@shared_task(acks_late=True)
+def send_edition_batch(edition_id: int) -> dict:
+    return asdict(mailing.send_batch(edition_id=edition_id))
+
+
+@shared_task
+def resume_stalled_editions() -> int:
+    return mailing.resume_stalled_editions()
+
+
+@shared_task(acks_late=True)
+def send_announcement_batch(announcement_id: int) -> int:
+    return announcements.send_announcement_batch(announcement_id=announcement_id)
