@@ -135,3 +135,6 @@ class SubscriberAdmin(admin.ModelAdmin):
         for subscriber in queryset:
             services.rotate_subscriber_key(subscriber=subscriber)
         self.message_user(request, "Old unsubscribe and preference links no longer work.", messages.SUCCESS)
+
+
+from . import mailing_admin  # noqa: E402, F401  (editions, deliveries, announcements)

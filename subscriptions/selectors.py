@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from privacy.models import ConsentEvent
 
 from .models import Frequency, Subscriber, Subscription, Topic
+from .schedule import due_frequencies, shop_zone, upcoming_slots
 
 
 def shop_today() -> datetime.date:
@@ -115,3 +116,57 @@ def _why_not(subscriber: Subscriber, subscription: Subscription | None, day: dat
 def consent_history(subscriber: Subscriber, *, limit: int = 200) -> QuerySet[ConsentEvent]:
     """The subscriber's consent ledger, newest first."""
     return ConsentEvent.objects.filter(subject=subscriber.ledger_subject).select_related("policy_version")[:limit]
+
+
+@dataclass(frozen=True)
+class Audience:
+    will_receive: int
+    skipped: dict[str, int]
+
+
+SKIP_LABELS = {
+    "suppressed": "suppressed (bounce or complaint)",
+    "unsubscribed": "unsubscribed",
+    "unconfirmed": "unconfirmed",
+    "paused": "paused",
+    "inactive": "inactive account or topic",
+    "other_frequency": "other frequency",
+}
+
+
+def audience_breakdown(edition) -> Audience:
+    """Who an edition will reach in its slot, and why everyone else among the topic's subscribers is skipped.
+
+    The number that receives comes from eligible_subscriptions (the rule); the skip reasons only explain the rest,
+    each subscription counted once under the first reason that applies.
+    """
+    slot_at = edition.slot_at or upcoming_slots(1)[0]
+    frequencies = edition.frequencies or due_frequencies(slot_at)
+    day = slot_at.astimezone(shop_zone()).date()
+    eligible = eligible_subscriptions(edition.topic_id, frequencies=frequencies, on=day)
+    reasons = (
+        Subscription.objects.filter(topic_id=edition.topic_id)
+        .exclude(pk__in=eligible.values("pk"))
+        .annotate(
+            reason=Case(
+                When(subscriber__suppressed_at__isnull=False, then=Value("suppressed")),
+                When(
+                    Q(subscriber__unsubscribed_all_at__isnull=False) | Q(state=Subscription.State.UNSUBSCRIBED),
+                    then=Value("unsubscribed"),
+                ),
+                When(
+                    Q(subscriber__confirmed_at__isnull=True) | Q(state=Subscription.State.PENDING),
+                    then=Value("unconfirmed"),
+                ),
+                When(Q(frequency=Frequency.PAUSED) | Q(paused_until__gte=day), then=Value("paused")),
+                When(Q(subscriber__user__is_active=False) | Q(topic__is_active=False), then=Value("inactive")),
+                default=Value("other_frequency"),
+                output_field=CharField(),
+            )
+        )
+        .values("reason")
+        .annotate(n=Count("pk"))
+    )
+    skipped = dict.fromkeys(SKIP_LABELS, 0)
+    skipped.update({row["reason"]: row["n"] for row in reasons})
+    return Audience(will_receive=eligible.count(), skipped=skipped)
