@@ -278,13 +278,12 @@ def _esp_id(message: AnymailMessage) -> str:
 
 
 def finish_edition_if_done(*, edition_id: int) -> bool:
-    """Mark a sending edition sent once no delivery is left queued."""
-    if Delivery.objects.filter(edition_id=edition_id, status=Delivery.Status.QUEUED).exists():
-        return False
+    """Mark a sending edition sent once no delivery is left queued (one statement)."""
+    queued = Delivery.objects.filter(edition_id=OuterRef("pk"), status=Delivery.Status.QUEUED)
     return bool(
-        Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING).update(
-            status=Edition.Status.SENT, sent_at=timezone.now()
-        )
+        Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING)
+        .filter(~Exists(queued))
+        .update(status=Edition.Status.SENT, sent_at=timezone.now())
     )
 
 

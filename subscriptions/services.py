@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
     """Render `<template>_subject.txt`, `_message.txt` and (when present) `_message.html`."""
-    context = {"SHOP_NAME": settings.SHOP_NAME, "SITE_URL": settings.SITE_URL, **context}
+    context = {
+        "SHOP_NAME": settings.SHOP_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "SHOP_POSTAL_ADDRESS": settings.SHOP_POSTAL_ADDRESS,
+        **context,
+    }
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
     try:
