@@ -1,0 +1,1 @@
+from tests.subscriptions.conftest import ledger, subscriber, topics  # noqa: F401  (shared fixtures)
