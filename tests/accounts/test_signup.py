@@ -223,3 +223,17 @@ def test_failed_logins_are_limited_per_address(client):
         client.post(reverse("account_login"), {"login": "known@example.com", "password": "wrong-password-1"})
     response = client.post(reverse("account_login"), {"login": "known@example.com", "password": "wrong-password-1"})
     assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_failure_while_subscribing_at_signup_leaves_no_account(client, monkeypatch):
+    from accounts import services
+
+    def broken(**kwargs):
+        raise RuntimeError("subscriptions unavailable")
+
+    monkeypatch.setattr(services, "after_signup", broken)
+    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    with pytest.raises(RuntimeError):
+        client.post(SIGNUP_URL, signup_data(newsletter="on"))
+    assert not User.objects.exists()
