@@ -5,6 +5,7 @@ import datetime
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django_countries.fields import CountryField
 from phonenumber_field.formfields import PhoneNumberField
@@ -95,6 +96,10 @@ class SignupForm(AllauthSignupForm):
     def __init__(self, *args, age_band: str | None = None, **kwargs) -> None:
         self.age_band = age_band
         super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.max_length = User._meta.get_field("email").max_length
+        email.widget.attrs["maxlength"] = str(email.max_length)
+        email.validators.append(MaxLengthValidator(email.max_length))
         if self.age_band != AgeBand.TEEN_SUPERVISED:
             del self.fields["supervised"]
         else:

@@ -23,6 +23,15 @@ def fill_signup_profile(*, user: User, data: dict[str, Any], age_band: str) -> N
     user.age_attestation_version = app_settings.ATTESTATION_VERSION
 
 
+@transaction.atomic
+def register(*, user: User, data: dict[str, Any], age_band: str, request: HttpRequest | None) -> User:
+    """Create the account from the signup form: profile, age attestation and the ticked boxes, all or nothing."""
+    fill_signup_profile(user=user, data=data, age_band=age_band)
+    user.save()
+    after_signup(user=user, data=data, request=request)
+    return user
+
+
 SIGNUP_TOPICS = {"newsletter": "newsletter", "brand_alerts": "new-brands-and-styles"}
 
 

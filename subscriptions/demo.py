@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 
 from privacy.models import ConsentEvent
 
-from . import services
+from . import mailbox, services
+from .emails import build_commercial_message
 from .models import Frequency, Subscriber, Topic
-from .selectors import shop_today
+from .selectors import eligible_subscriptions, shop_today
 
 Method = ConsentEvent.Method
 
@@ -55,4 +56,20 @@ def seed() -> list[str]:
     lines = [f"Subscribers: {Subscriber.objects.count()} (in every state; see Admin > Email subscriptions)"]
     if created:
         lines.append(f"  added: {', '.join(created)}")
+        if mailbox.is_enabled():
+            lines.append(f"  sample newsletters in the demo mailbox: {send_samples(created)}")
     return lines
+
+
+def send_samples(emails: list[str]) -> int:
+    """One sample newsletter per eligible new demo subscriber, so the mailbox has unsubscribe links to try."""
+    newsletter = Topic.objects.get(slug="newsletter")
+    sent = 0
+    for subscription in (
+        eligible_subscriptions(newsletter).filter(subscriber__email__in=emails).select_related("subscriber")
+    ):
+        build_commercial_message(
+            subscriber=subscription.subscriber, topic=newsletter, template="email/subscriptions/sample"
+        ).send()
+        sent += 1
+    return sent

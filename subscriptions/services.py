@@ -176,17 +176,18 @@ def subscribe_guest(*, email: str, topics: Iterable[Topic], request: HttpRequest
 @transaction.atomic
 def subscribe_from_signup(
     *, user: AbstractBaseUser, email: str, topics: Iterable[Topic], request: HttpRequest | None = None
-) -> Subscriber:
+) -> Subscriber | None:
     """The signup form's boxes. A guest Subscriber with the same address is taken over (history kept).
 
     The topics wait for the account's email confirmation (allauth's link), which calls confirm_account_subscriber.
     """
     email = normalise_email(email)
-    subscriber = (
-        Subscriber.objects.filter(user=user).first()
-        or Subscriber.objects.filter(email=email).first()
-        or Subscriber.objects.create(email=email, user=user)
-    )
+    topics = list(topics)
+    subscriber = Subscriber.objects.filter(user=user).first() or Subscriber.objects.filter(email=email).first()
+    if subscriber is None:
+        if not topics:
+            return None  # no box ticked and no guest history: nothing to store
+        subscriber = Subscriber.objects.create(email=email, user=user)
     subscriber, subscriptions = _locked(subscriber)
     if subscriber.user_id is None:
         subscriber.user = user

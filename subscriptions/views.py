@@ -153,7 +153,7 @@ def _client_ip(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
-    form = SubscribeForm(request.POST or None, initial={"topics": ["newsletter"]})
+    form = SubscribeForm(request.POST or None)  # no box is pre-ticked: consent is a choice
     if request.method == "POST":
         if not throttle.allow(
             "subscribe-ip", _client_ip(request), limit=app_settings.SUBSCRIBE_RATE_PER_IP, window_seconds=3600
@@ -237,6 +237,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "pause_days": app_settings.FEWER_EMAILS_PAUSE_DAYS,
     }
     if request.method == "GET":
+        context["subscription"] = subscriber.subscriptions.filter(topic=topic).first()
         return render(request, "subscriptions/unsubscribe.html", context)
     if not form.is_valid():
         return render(request, "subscriptions/unsubscribe.html", context, status=400)

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -48,10 +49,13 @@ def row_counts() -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_the_age_screen_is_neutral(client):
-    page = client.get(AGE_URL).content.decode()
-    assert "Date of birth" in page
-    for hint in ["13", "18", "adult", "old enough", "minimum"]:
-        assert hint not in page
+    html = client.get(AGE_URL).content.decode()
+    main = html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    visible = re.sub(r"<[^>]+>", " ", main)
+    assert "Date of birth" in visible
+    for hint in ["13", "18", "adult", "old enough", "minimum", "under"]:
+        assert hint not in visible.lower()
+    assert 'value="' not in main.replace('name="csrfmiddlewaretoken" value="', "")  # no pre-filled date
 
 
 @pytest.mark.django_db
@@ -169,6 +173,7 @@ def test_signing_up_with_a_known_email_reveals_nothing(client, mailoutbox):
         ("phone", "12345", "Enter a valid phone number"),
         ("country", "XX", "Select a valid choice"),
         ("email", "not-an-email", "Enter a valid email address"),
+        ("email", "a" * 250 + "@example.com", "at most 254 characters"),
         ("first_name", "A" * 81, "at most 80 characters"),
         ("first_name", "<script>alert(1)</script>", "Please use only letters"),
         ("last_name", "Love\x00lace", "Null characters are not allowed"),
@@ -198,3 +203,37 @@ def test_bad_dates_of_birth_get_a_clear_error(client, value, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert "age_screen" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_signup_is_rate_limited_per_ip(client):
+    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    codes = [client.post(SIGNUP_URL, signup_data(email="bad")).status_code for _ in range(21)]
+    assert codes[:20] == [200] * 20
+    assert codes[20] == 429
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_failed_logins_are_limited_per_address(client):
+    from tests.factories import UserFactory
+
+    UserFactory(email="known@example.com")
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "known@example.com", "password": "wrong-password-1"})
+    response = client.post(reverse("account_login"), {"login": "known@example.com", "password": "wrong-password-1"})
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_failure_while_subscribing_at_signup_leaves_no_account(client, monkeypatch):
+    from accounts import services
+
+    def broken(**kwargs):
+        raise RuntimeError("subscriptions unavailable")
+
+    monkeypatch.setattr(services, "after_signup", broken)
+    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    with pytest.raises(RuntimeError):
+        client.post(SIGNUP_URL, signup_data(newsletter="on"))
+    assert not User.objects.exists()

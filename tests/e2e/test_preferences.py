@@ -91,3 +91,16 @@ def test_subscribe_confirm_and_manage_preferences_from_emailed_links(page, setti
     subscriber.refresh_from_db()
     assert subscriber.unsubscribed_all_at is not None
     assert not eligible_subscriptions(None, on=until + datetime.timedelta(days=1)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_subscribe_and_broken_link_pages_are_accessible(page, axe_check):
+    launch_topics()
+    page.goto("/subscribe/")
+    axe_check(page)
+    page.get_by_role("button", name="Subscribe").first.click()  # nothing filled in: clear messages
+    page.get_by_text("Please enter your email address.").wait_for()
+    axe_check(page)
+    page.goto("/unsubscribe/not-a-real-token/")
+    page.get_by_role("heading", name="This link doesn't work").wait_for()
+    axe_check(page)

@@ -144,3 +144,11 @@ def test_an_old_confirmation_link_is_refused_kindly(client, subscriber):
     response = client.post(reverse("subscriptions:subscribe_confirm", args=[token]))
     assert response.status_code == 404
     assert "This link doesn't work" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_subscribe_page_lists_topics_with_no_box_pre_ticked(client, topics):
+    page = client.get(URL).content.decode()
+    for topic in topics.values():
+        assert topic.name in page
+    assert "checked" not in page

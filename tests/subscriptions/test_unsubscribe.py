@@ -182,3 +182,15 @@ def test_hundreds_of_bad_tokens_on_every_token_url_get_a_friendly_404_and_change
     check()
     assert state(subscriber, topics["newsletter"]) == ("active", "twice_weekly", None)
     assert not ConsentEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_already_unsubscribed_reader_sees_so_and_can_resubscribe(client, subscriber, topics, ledger):
+    url = unsubscribe_url(subscriber, topics["newsletter"])
+    client.post(url, ONE_CLICK)
+    page = client.get(url).content.decode()
+    assert "You don't receive “Newsletter and special offers”" in page
+    assert 'value="resubscribe"' in page
+    client.post(url, {"action": "resubscribe"})
+    assert state(subscriber, topics["newsletter"])[0] == "active"
+    assert [(e.action, e.method) for e in ledger.new()] == [("withdrawn", "one_click"), ("granted", "emailed_link")]
