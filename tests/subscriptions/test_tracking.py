@@ -12,7 +12,6 @@ from privacy.models import ConsentEvent
 from subscriptions import tracking
 from subscriptions.models import MessageKind, Subscriber, Suppression
 from subscriptions.services import send_transactional
-from tests.factories import SubscriberFactory
 
 SIGNING_KEY = "test-webhook-signing-key"
 WEBHOOK = "/anymail/mailgun/tracking/"
