@@ -18,11 +18,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
-        services.fill_signup_profile(user=user, data=form.cleaned_data, age_band=form.age_band)
-        if commit:
-            user.save()
-            services.after_signup(user=user, data=form.cleaned_data, request=request)
-            age_screen.forget(request)
+        if not commit:
+            services.fill_signup_profile(user=user, data=form.cleaned_data, age_band=form.age_band)
+            return user
+        services.register(user=user, data=form.cleaned_data, age_band=form.age_band, request=request)
+        age_screen.forget(request)
         return user
 
     def confirm_email(self, request, email_address) -> bool:

@@ -6,6 +6,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from subscriptions.models import Topic
+from subscriptions.services import confirm_account_subscriber, subscribe_from_signup
+
 from .app_settings import app_settings
 from .models import Address, User
 
@@ -20,14 +23,34 @@ def fill_signup_profile(*, user: User, data: dict[str, Any], age_band: str) -> N
     user.age_attestation_version = app_settings.ATTESTATION_VERSION
 
 
+@transaction.atomic
+def register(*, user: User, data: dict[str, Any], age_band: str, request: HttpRequest | None) -> User:
+    """Create the account from the signup form: profile, age attestation and the ticked boxes, all or nothing."""
+    fill_signup_profile(user=user, data=data, age_band=age_band)
+    user.save()
+    after_signup(user=user, data=data, request=request)
+    return user
+
+
+SIGNUP_TOPICS = {"newsletter": "newsletter", "brand_alerts": "new-brands-and-styles"}
+
+
 def after_signup(*, user: User, data: dict[str, Any], request: HttpRequest | None) -> None:
-    """Hook for what follows account creation (the preference center wires the newsletter boxes here)."""
+    """The signup form's boxes become subscriptions (with their ConsentEvents) in the signup transaction.
+
+    A guest Subscriber with the same address is taken over. The ticked topics wait for allauth's email
+    confirmation (on_email_confirmed): commercial mail never goes to an unconfirmed address.
+    """
+    slugs = [slug for box, slug in SIGNUP_TOPICS.items() if data.get(box)]
+    topics = list(Topic.objects.filter(slug__in=slugs, is_active=True))
+    subscribe_from_signup(user=user, email=user.email, topics=topics, request=request)
 
 
 def on_email_confirmed(*, user: User) -> None:
-    """The address is proven: send the registration confirmation once the confirmation is committed."""
+    """The address is proven: the signup boxes' topics start, and the registration confirmation goes out."""
     from .tasks import send_welcome_email
 
+    confirm_account_subscriber(user=user)
     transaction.on_commit(lambda: send_welcome_email.delay(user.pk))
 
 

@@ -193,15 +193,22 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # The shop as it presents itself in pages and email footers.
 SHOP_NAME = env("SHOP_NAME", default="Example Shop")
 SHOP_POSTAL_ADDRESS = env("SHOP_POSTAL_ADDRESS", default="Example Shop, 1 Market Street, 75001 Paris, France")
+
+# Mailings (read through subscriptions/app_settings.py and subscriptions/schedule.py).
+MAILING_SLOTS = env("MAILING_SLOTS", default="tue@09:00,fri@09:00")
+SUBSCRIPTIONS_SEND_BATCH_SIZE = env.int("SUBSCRIPTIONS_SEND_BATCH_SIZE", default=1000)
+SUBSCRIPTIONS_SEND_CHUNK = env.int("SUBSCRIPTIONS_SEND_CHUNK", default=500)
+SUBSCRIPTIONS_SEND_LEASE_SECONDS = env.int("SUBSCRIPTIONS_SEND_LEASE_SECONDS", default=300)
+SUBSCRIPTIONS_SUPPRESSION_KEY = env("SUBSCRIPTIONS_SUPPRESSION_KEY", default="")
+SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO = env("SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO", default="")
 
 # Accounts (read through accounts/app_settings.py).
 ACCOUNTS_AGE_REFUSAL_HOURS = env.int("ACCOUNTS_AGE_REFUSAL_HOURS", default=24)

@@ -53,7 +53,7 @@ class AppSettings:
             getattr(
                 settings,
                 "PRIVACY_ACCESS_LOG_PATH_PREFIXES",
-                ("/accounts/", "/privacy/", "/preferences/", "/unsubscribe/"),
+                ("/accounts/", "/privacy/", "/preferences/", "/unsubscribe/", "/subscribe/"),
             )
         )
 
@@ -67,6 +67,7 @@ class AppSettings:
                 (
                     r"^(/unsubscribe/)[^/]+",
                     r"^(/preferences/)[^/]+",
+                    r"^(/subscribe/confirm/)[^/]+",
                     r"^(/accounts/confirm-email/)[^/]+",
                     r"^(/accounts/password/reset/key/)[^/]+",
                 ),

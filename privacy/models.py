@@ -29,6 +29,7 @@ class ConsentEvent(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         CHANGED = "changed", "Changed"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        REQUESTED = "requested", "Requested (awaiting confirmation)"
 
     class Method(models.TextChoices):
         SIGNUP_FORM = "signup_form", "Signup form"

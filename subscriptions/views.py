@@ -1,8 +1,32 @@
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Thin views: parse, call one service, render. Token pages never change anything on GET."""
 
-from . import mailbox
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from privacy.models import ConsentEvent
+
+from . import mailbox, services, tasks, throttle
+from .app_settings import app_settings
+from .forms import PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
+from .models import Subscriber, Subscription, Topic
+from .selectors import shop_today
+from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
+
+Method = ConsentEvent.Method
+ONE_CLICK_BODY = "One-Click"
 
 
 @staff_member_required
@@ -18,3 +42,224 @@ def demo_mailbox_message(request: HttpRequest, name: str) -> HttpResponse:
     if stored is None:
         raise Http404
     return render(request, "subscriptions/mailbox_detail.html", {"email": stored})
+
+
+def bad_link(request: HttpRequest) -> HttpResponse:
+    """Malformed, tampered, expired or revoked links: a kind explanation, status 404, nothing changed."""
+    return render(request, "subscriptions/bad_link.html", status=404)
+
+
+def _read(token: str, purpose: Purpose) -> TokenData | None:
+    try:
+        return read_token(token, purpose=purpose)
+    except InvalidToken:
+        return None
+
+
+# Preference center
+
+
+def _preferences_page(
+    request: HttpRequest, subscriber: Subscriber | None, *, method: str, save_subscriber=None
+) -> HttpResponse:
+    topics = list(Topic.objects.filter(is_active=True))
+    subscriptions = {s.topic_id: s for s in subscriber.subscriptions.all()} if subscriber else {}
+    topic_form = TopicChoicesForm(topics=topics, subscriptions=subscriptions)
+    pause_form = PauseForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if save_subscriber is not None:
+            subscriber = save_subscriber()
+        done = None
+        if action == "topics":
+            topic_form = TopicChoicesForm(request.POST, topics=topics, subscriptions=subscriptions)
+            if topic_form.is_valid():
+                services.update_topics(
+                    subscriber=subscriber, choices=topic_form.choices(), method=method, request=request
+                )
+                done = "Your choices are saved."
+        elif action == "pause":
+            pause_form = PauseForm(request.POST)
+            if pause_form.is_valid():
+                until = pause_form.cleaned_data["until"]
+                services.pause_all(subscriber=subscriber, until=until, method=method, request=request)
+                done = f"Marketing email is paused until {until:%-d %B %Y}."
+        elif action == "resume":
+            services.pause_all(subscriber=subscriber, until=None, method=method, request=request)
+            done = "Marketing email is no longer paused."
+        elif action == "unsubscribe_all":
+            services.unsubscribe_all(subscriber=subscriber, method=method, request=request)
+            done = "You are unsubscribed from all marketing email."
+        elif action == "resubscribe_all":
+            services.resubscribe_all(subscriber=subscriber, method=method, request=request)
+            done = "Your earlier choices are back on."
+        if done is not None:
+            messages.success(request, done)
+            return redirect(request.path)
+        status = 400
+    paused_until = min(
+        (s.paused_until for s in subscriptions.values() if s.paused_until and s.state != "unsubscribed"),
+        default=None,
+    )
+    context = {
+        "subscriber": subscriber,
+        "topic_form": topic_form,
+        "pause_form": pause_form,
+        "paused_until": paused_until if paused_until and paused_until >= shop_today() else None,
+        "pending": any(s.state == Subscription.State.PENDING for s in subscriptions.values()),
+    }
+    return render(request, "subscriptions/preferences.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    subscriber = Subscriber.objects.filter(Q(user=user) | Q(email=services.normalise_email(user.email))).first()
+    return _preferences_page(
+        request,
+        subscriber,
+        method=Method.PREFERENCE_CENTER,
+        save_subscriber=lambda: services.subscriber_for_user(user=user),
+    )
+
+
+# Token pages check the token before CSRF, so a bad link always gets the friendly page (then CSRF applies).
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def preferences_token(request: HttpRequest, token: str) -> HttpResponse:
+    data = _read(token, Purpose.PREFERENCES)
+    if data is None:
+        return bad_link(request)
+    return _preferences_by_token(request, data)
+
+
+@csrf_protect
+def _preferences_by_token(request: HttpRequest, data: TokenData) -> HttpResponse:
+    return _preferences_page(request, data.subscriber, method=Method.PREFERENCE_CENTER)
+
+
+# Subscribe (guest double opt-in)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    form = SubscribeForm(request.POST or None)  # no box is pre-ticked: consent is a choice
+    if request.method == "POST":
+        if not throttle.allow(
+            "subscribe-ip", _client_ip(request), limit=app_settings.SUBSCRIBE_RATE_PER_IP, window_seconds=3600
+        ):
+            return render(request, "subscriptions/subscribe_throttled.html", status=429)
+        if form.is_valid():
+            email = services.normalise_email(form.cleaned_data["email"])
+            # Past the per-address limit the answer is the same, but nothing is written or sent.
+            if throttle.allow(
+                "subscribe-address", email, limit=app_settings.SUBSCRIBE_RATE_PER_ADDRESS, window_seconds=86400
+            ):
+                with transaction.atomic():
+                    subscriber = services.subscribe_guest(
+                        email=email, topics=form.cleaned_data["topics"], request=request
+                    )
+                    transaction.on_commit(lambda: tasks.send_subscribe_confirmation.delay(subscriber.pk))
+            return redirect("subscriptions:subscribe_sent")
+        return render(request, "subscriptions/subscribe.html", {"form": form}, status=400)
+    return render(request, "subscriptions/subscribe.html", {"form": form})
+
+
+def subscribe_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "subscriptions/subscribe_sent.html")
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def subscribe_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    data = _read(token, Purpose.CONFIRM)
+    if data is None:
+        return bad_link(request)
+    return _confirm(request, data)
+
+
+@csrf_protect
+def _confirm(request: HttpRequest, data: TokenData) -> HttpResponse:
+    subscriber = data.subscriber
+    if request.method == "POST":
+        services.confirm_subscriber(subscriber=subscriber, method=Method.EMAILED_LINK, request=request)
+        preferences_token = make_token(subscriber, purpose=Purpose.PREFERENCES)
+        return render(
+            request,
+            "subscriptions/subscribe_confirmed.html",
+            {"preferences_path": reverse("subscriptions:preferences_token", args=[preferences_token])},
+        )
+    pending = [s.topic for s in subscriber.subscriptions.select_related("topic").filter(state="pending")]
+    return render(request, "subscriptions/subscribe_confirm.html", {"pending": pending})
+
+
+# Unsubscribe (emailed link and RFC 8058 one-click)
+
+
+def _is_one_click(request: HttpRequest) -> bool:
+    if request.POST.get("List-Unsubscribe") == ONE_CLICK_BODY:
+        return True
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return False
+    return request.body.strip() == b"List-Unsubscribe=One-Click"
+
+
+@csrf_exempt  # RFC 8058: the mail provider posts with no cookie and no CSRF token; the signed token is the secret.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    data = _read(token, Purpose.UNSUBSCRIBE)
+    if data is None:
+        return bad_link(request)
+    subscriber, topic = data.subscriber, data.topic
+    if request.method == "POST" and _is_one_click(request):
+        services.unsubscribe_topic(subscriber=subscriber, topic=topic, method=Method.ONE_CLICK, request=request)
+        return HttpResponse(f"Unsubscribed from {topic.name}.\n", content_type="text/plain; charset=utf-8")
+    form = UnsubscribeForm(request.POST or None, topic=topic)
+    context = {
+        "form": form,
+        "topic": topic,
+        "subscriber": subscriber,
+        "preferences_path": reverse(
+            "subscriptions:preferences_token", args=[make_token(subscriber, purpose=Purpose.PREFERENCES)]
+        ),
+        "pause_days": app_settings.FEWER_EMAILS_PAUSE_DAYS,
+    }
+    if request.method == "GET":
+        context["subscription"] = subscriber.subscriptions.filter(topic=topic).first()
+        return render(request, "subscriptions/unsubscribe.html", context)
+    if not form.is_valid():
+        return render(request, "subscriptions/unsubscribe.html", context, status=400)
+    action = form.cleaned_data["action"]
+    method = Method.EMAILED_LINK
+    if action == UnsubscribeForm.UNSUBSCRIBE:
+        services.unsubscribe_topic(subscriber=subscriber, topic=topic, method=method, request=request)
+        outcome = "unsubscribed"
+    elif action == UnsubscribeForm.RESUBSCRIBE:
+        services.resubscribe_topic(subscriber=subscriber, topic=topic, method=method, request=request)
+        outcome = "resubscribed"
+    elif action == UnsubscribeForm.PAUSE:
+        until = shop_today() + datetime.timedelta(days=app_settings.FEWER_EMAILS_PAUSE_DAYS)
+        services.change_frequency(
+            subscriber=subscriber, topic=topic, frequency="", paused_until=until, method=method, request=request
+        )
+        outcome = "paused"
+        context["until"] = until
+    else:
+        services.change_frequency(subscriber=subscriber, topic=topic, frequency=action, method=method, request=request)
+        outcome = "fewer"
+        context["frequency_label"] = dict(form.fewer_choices)[action]
+    subscription = subscriber.subscriptions.filter(topic=topic).first()
+    context.update(outcome=outcome, subscription=subscription)
+    return render(request, "subscriptions/unsubscribe_done.html", context)

@@ -47,3 +47,55 @@ class AddressFactory(factory.django.DjangoModelFactory):
     postal_code = "75002"
     country = "FR"
     is_default = True
+
+
+# Subscriptions (preference center)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    """The three launch topics come from a data migration; get_or_create keeps them (and works after a flush)."""
+
+    class Meta:
+        model = "subscriptions.Topic"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug.replace("-", " ").capitalize())
+    allowed_frequencies = factory.LazyFunction(lambda: ["twice_weekly", "weekly", "monthly"])
+    default_frequency = "weekly"
+    position = factory.Sequence(lambda n: 100 + n)
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    """A confirmed guest by default; pass confirmed_at=None for an unconfirmed one."""
+
+    class Meta:
+        model = "subscriptions.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.com")
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "subscriptions.Subscription"
+
+    subscriber = factory.SubFactory(SubscriberFactory)
+    topic = factory.SubFactory(TopicFactory)
+    frequency = "weekly"
+    state = "active"
+
+
+def launch_topics() -> dict:
+    """The three seeded topics (re-created if a transactional test flushed them)."""
+    rows = [
+        ("newsletter", "Newsletter and special offers", ["twice_weekly", "weekly", "monthly"], "twice_weekly", 10),
+        ("new-brands-and-styles", "New brands and product styles", ["twice_weekly", "weekly", "monthly"], "weekly", 20),
+        ("contests", "Contests and giveaways", ["weekly", "monthly"], "monthly", 30),
+    ]
+    return {
+        slug: TopicFactory(
+            slug=slug, name=name, allowed_frequencies=allowed, default_frequency=default, position=position
+        )
+        for slug, name, allowed, default, position in rows
+    }

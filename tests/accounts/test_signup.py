@@ -203,3 +203,37 @@ def test_bad_dates_of_birth_get_a_clear_error(client, value, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert "age_screen" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_signup_is_rate_limited_per_ip(client):
+    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    codes = [client.post(SIGNUP_URL, signup_data(email="bad")).status_code for _ in range(21)]
+    assert codes[:20] == [200] * 20
+    assert codes[20] == 429
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_failed_logins_are_limited_per_address(client):
+    from tests.factories import UserFactory
+
+    UserFactory(email="known@example.com")
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "known@example.com", "password": "wrong-password-1"})
+    response = client.post(reverse("account_login"), {"login": "known@example.com", "password": "wrong-password-1"})
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_failure_while_subscribing_at_signup_leaves_no_account(client, monkeypatch):
+    from accounts import services
+
+    def broken(**kwargs):
+        raise RuntimeError("subscriptions unavailable")
+
+    monkeypatch.setattr(services, "after_signup", broken)
+    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    with pytest.raises(RuntimeError):
+        client.post(SIGNUP_URL, signup_data(newsletter="on"))
+    assert not User.objects.exists()

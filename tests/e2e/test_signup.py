@@ -25,7 +25,7 @@ def test_an_adult_signs_up_confirms_from_the_demo_mailbox_and_lands_logged_in(pa
     axe_check(page)
     page.get_by_label("First name").fill("Ada")
     page.get_by_label("Last name").fill("Lovelace")
-    page.get_by_label("Email").fill("ada@example.com")
+    page.locator("#id_email").fill("ada@example.com")
     page.locator("#id_password1").fill("an-unguessable-passphrase-91")
     page.locator("#id_password2").fill("an-unguessable-passphrase-91")
     page.get_by_label("Country of residence").select_option("GB")

@@ -32,6 +32,7 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        offset = self.log.stat().st_size if self.log.exists() else 0
         self.process = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -56,7 +57,7 @@ class Worker:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if b"ready." in self.log.read_bytes():
+            if b"ready." in self.log.read_bytes()[offset:]:
                 return
             if self.process.poll() is not None:
                 break
@@ -78,8 +79,8 @@ class Worker:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, redis_url, settings, tmp_path):
-    """Start a worker on a private queue; tasks sent from the test go through Redis to it."""
+def worker_factory(transactional_db, redis_url, settings, tmp_path):
+    """A worker on a private queue, not started yet; tasks sent from the test go through Redis to it."""
     from config.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
@@ -97,12 +98,17 @@ def celery_worker(transactional_db, redis_url, settings, tmp_path):
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     worker = Worker(queue=queue, env=env, log=tmp_path / "worker.log")
-    worker.start()
     yield worker
     worker.stop()
     app.conf.task_default_queue = previous_queue
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture
+def celery_worker(worker_factory):
+    worker_factory.start()
+    return worker_factory
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):

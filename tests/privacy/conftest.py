@@ -1,5 +1,7 @@
 import pytest
 
+from tests.subscriptions.conftest import ledger, subscriber, topics  # noqa: F401  (shared fixtures)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

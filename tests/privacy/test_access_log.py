@@ -51,6 +51,8 @@ def test_guests_and_other_pages_are_not_logged(client):
         (f"/unsubscribe/{TOKEN}/", "/unsubscribe/<token>/"),
         (f"/unsubscribe/{TOKEN}/confirm/", "/unsubscribe/<token>/confirm/"),
         ("/preferences/short-token/", "/preferences/<token>/"),
+        ("/preferences/", "/preferences/"),
+        ("/subscribe/confirm/short-token/", "/subscribe/confirm/<token>/"),
         (f"/accounts/confirm-email/{TOKEN}/", "/accounts/confirm-email/<token>/"),
         ("/accounts/password/reset/key/1-abc-def/", "/accounts/password/reset/key/<token>/"),
         (f"/privacy/export/{TOKEN}/", "/privacy/export/<token>/"),
@@ -63,7 +65,7 @@ def test_token_paths_are_logged_with_the_token_replaced(client, shopper, path, l
 
 @settings(max_examples=60, deadline=None)
 @given(
-    prefix=st.sampled_from(["/unsubscribe/", "/preferences/", "/accounts/confirm-email/"]),
+    prefix=st.sampled_from(["/unsubscribe/", "/preferences/", "/subscribe/confirm/", "/accounts/confirm-email/"]),
     token=st.text(alphabet=st.characters(whitelist_categories=("L", "N"), whitelist_characters="-_:."), min_size=1),
     rest=st.sampled_from(["", "/", "/one-click/"]),
 )

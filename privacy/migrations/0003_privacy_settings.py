@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0001_initial'),
+        ('privacy', '0002_consent_requested'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

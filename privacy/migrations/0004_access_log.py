@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0002_privacy_settings'),
+        ('privacy', '0003_privacy_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

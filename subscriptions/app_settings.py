@@ -1,0 +1,73 @@
+"""Subscriptions settings, each with its default in one place (read as `app_settings.NAME`)."""
+
+from django.conf import settings
+
+
+class AppSettings:
+    @property
+    def TOKEN_MAX_AGE_DAYS(self) -> int:
+        """How long an emailed unsubscribe or preferences link keeps working (the law wants at least a year)."""
+        return getattr(settings, "SUBSCRIPTIONS_TOKEN_MAX_AGE_DAYS", 400)
+
+    @property
+    def CONFIRM_MAX_AGE_DAYS(self) -> int:
+        """How long a double opt-in confirmation link keeps working."""
+        return getattr(settings, "SUBSCRIPTIONS_CONFIRM_MAX_AGE_DAYS", 14)
+
+    @property
+    def UNSUBSCRIBE_MAILTO(self) -> str:
+        """An address for `List-Unsubscribe: <mailto:...>` (empty: only the https link is offered)."""
+        return getattr(settings, "SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO", "")
+
+    @property
+    def SUBSCRIBE_RATE_PER_IP(self) -> int:
+        """Subscribe form posts allowed per client IP per hour; past it the form answers 429."""
+        return getattr(settings, "SUBSCRIPTIONS_SUBSCRIBE_RATE_PER_IP", 20)
+
+    @property
+    def SUBSCRIBE_RATE_PER_ADDRESS(self) -> int:
+        """Confirmation emails per address per day; past it the form gives the same answer and sends nothing."""
+        return getattr(settings, "SUBSCRIPTIONS_SUBSCRIBE_RATE_PER_ADDRESS", 3)
+
+    @property
+    def PAUSE_MAX_DAYS(self) -> int:
+        """The furthest date "pause everything until" accepts."""
+        return getattr(settings, "SUBSCRIPTIONS_PAUSE_MAX_DAYS", 366)
+
+    @property
+    def FEWER_EMAILS_PAUSE_DAYS(self) -> int:
+        """The "pause instead" choice on the unsubscribe page pauses a topic for this many days."""
+        return getattr(settings, "SUBSCRIPTIONS_FEWER_EMAILS_PAUSE_DAYS", 90)
+
+    @property
+    def SEND_BATCH_SIZE(self) -> int:
+        """Deliveries one batch task claims (and so at most one task's work)."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_BATCH_SIZE", 1000)
+
+    @property
+    def SEND_CHUNK(self) -> int:
+        """Messages handed to the ESP connection between two commits: the most a worker crash can resend."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_CHUNK", 500)
+
+    @property
+    def SEND_LEASE_SECONDS(self) -> int:
+        """How long a claimed batch belongs to its worker; after that a sweep hands it to another."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_LEASE_SECONDS", 300)
+
+    @property
+    def SEND_MAX_ATTEMPTS(self) -> int:
+        """Attempts before a delivery the ESP keeps refusing is marked failed."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_MAX_ATTEMPTS", 3)
+
+    @property
+    def SOFT_BOUNCE_LIMIT(self) -> int:
+        """Soft bounces (temporary failures) after which an address is suppressed."""
+        return getattr(settings, "SUBSCRIPTIONS_SOFT_BOUNCE_LIMIT", 3)
+
+    @property
+    def SUPPRESSION_KEY(self) -> str:
+        """The key of the suppression list's email hashes (keep it when rotating SECRET_KEY)."""
+        return getattr(settings, "SUBSCRIPTIONS_SUPPRESSION_KEY", "") or settings.SECRET_KEY
+
+
+app_settings = AppSettings()

@@ -1,0 +1,115 @@
+"""What the subscriptions app sends: the double opt-in confirmation, and every commercial message's envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anymail.message import AnymailMessage
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .app_settings import app_settings
+from .models import MessageKind, Subscriber, Topic
+from .services import render_email, send_transactional
+from .tokens import Purpose, make_token
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_url(subscriber: Subscriber, topic: Topic) -> str:
+    token = make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=topic)
+    return absolute(reverse("subscriptions:unsubscribe", args=[token]))
+
+
+def preferences_url(subscriber: Subscriber) -> str:
+    token = make_token(subscriber, purpose=Purpose.PREFERENCES)
+    return absolute(reverse("subscriptions:preferences_token", args=[token]))
+
+
+def confirm_url(subscriber: Subscriber) -> str:
+    token = make_token(subscriber, purpose=Purpose.CONFIRM)
+    return absolute(reverse("subscriptions:subscribe_confirm", args=[token]))
+
+
+def send_subscribe_confirmation(subscriber: Subscriber) -> None:
+    """Double opt-in: the link that turns a subscribe-form request into a subscription. Account mail, not marketing."""
+    pending = [s.topic for s in subscriber.subscriptions.select_related("topic").filter(state="pending")]
+    send_transactional(
+        to=subscriber.email,
+        template="email/subscriptions/confirm",
+        context={"confirm_url": confirm_url(subscriber), "topics": pending},
+        kind=MessageKind.ACCOUNT,
+        object_id=f"subscriber:{subscriber.pk}",
+    )
+
+
+def build_commercial_message(
+    *, subscriber: Subscriber, topic: Topic, template: str, context: dict[str, Any] | None = None
+) -> AnymailMessage:
+    """Build (not send) one commercial email for a subscriber and topic. The mailing engine sends it.
+
+    `template` names `<template>_subject.txt`, `_message.txt` and `_message.html`; the HTML extends
+    `email/subscriptions/commercial_base.html`, whose footer carries the unsubscribe and preferences links and
+    the shop's postal address; this function appends the same footer to the text part. Headers: RFC 2369
+    `List-Unsubscribe` (https, plus mailto when SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO is set) and RFC 8058
+    `List-Unsubscribe-Post`, so mail providers can offer one-click unsubscribe from this topic.
+    Checking eligibility is the caller's job (selectors.eligible_subscriptions), at plan time and at send time.
+    """
+    links = {
+        "unsubscribe_url": unsubscribe_url(subscriber, topic),
+        "preferences_url": preferences_url(subscriber),
+        "topic": topic,
+        "SHOP_POSTAL_ADDRESS": settings.SHOP_POSTAL_ADDRESS,
+    }
+    full_context = {**(context or {}), **links}
+    subject, text, html = render_email(template, full_context)
+    text = text + "\n" + render_to_string("email/subscriptions/commercial_footer.txt", full_context).strip() + "\n"
+    if html is None or links["unsubscribe_url"] not in html:
+        raise ValueError(f"{template}_message.html must extend email/subscriptions/commercial_base.html")
+    return commercial_message(
+        subscriber=subscriber,
+        topic=topic,
+        subject=subject,
+        text=text,
+        html=html,
+        unsubscribe_url=links["unsubscribe_url"],
+    )
+
+
+def commercial_message(
+    *,
+    subscriber: Subscriber,
+    topic: Topic,
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe_url: str,
+    message_id: str | None = None,
+    metadata: dict[str, str] | None = None,
+) -> AnymailMessage:
+    """The envelope every commercial email shares: one-click unsubscribe headers, tags and metadata."""
+    list_unsubscribe = f"<{unsubscribe_url}>"
+    if app_settings.UNSUBSCRIBE_MAILTO:
+        list_unsubscribe += f", <mailto:{app_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>"
+    headers = {"List-Unsubscribe": list_unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    if message_id:
+        headers["Message-ID"] = message_id
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscriber.email],
+        headers=headers,
+        tags=[MessageKind.COMMERCIAL.value, f"topic:{topic.slug}"],
+        metadata={
+            "kind": MessageKind.COMMERCIAL.value,
+            "subscriber_id": str(subscriber.pk),
+            "topic": topic.slug,
+            **(metadata or {}),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

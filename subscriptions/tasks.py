@@ -1,0 +1,38 @@
+from dataclasses import asdict
+
+from anymail.exceptions import AnymailAPIError
+from celery import shared_task
+
+from . import announcements, emails, mailing, schedule
+from .models import Subscriber
+
+
+@shared_task(autoretry_for=(OSError, AnymailAPIError), retry_backoff=True, max_retries=5)
+def send_subscribe_confirmation(subscriber_id: int) -> bool:
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or not subscriber.subscriptions.filter(state="pending").exists():
+        return False
+    emails.send_subscribe_confirmation(subscriber)
+    return True
+
+
+@shared_task(acks_late=True)
+def run_mailing_slot(slot: str | None = None) -> list[int]:
+    """Beat runs this at each slot in MAILING_SLOTS: plan every edition due by the slot's latest occurrence."""
+    slot_at = schedule.latest_slot(slot=schedule.Slot.parse(slot) if slot else None)
+    return mailing.run_slot(slot_at=slot_at)
+
+
+@shared_task(acks_late=True)
+def send_edition_batch(edition_id: int) -> dict:
+    return asdict(mailing.send_batch(edition_id=edition_id))
+
+
+@shared_task
+def resume_stalled_editions() -> int:
+    return mailing.resume_stalled_editions()
+
+
+@shared_task(acks_late=True)
+def send_announcement_batch(announcement_id: int) -> int:
+    return announcements.send_announcement_batch(announcement_id=announcement_id)

@@ -1,0 +1,33 @@
+import pytest
+
+from subscriptions import demo
+from subscriptions.models import Subscriber
+from subscriptions.selectors import explain_receipts
+
+
+@pytest.mark.django_db
+def test_demo_subscribers_cover_every_state_and_seeding_twice_changes_nothing(topics, settings, tmp_path):
+    from accounts import demo as accounts_demo
+    from subscriptions import mailbox
+
+    settings.EMAIL_BACKEND = "subscriptions.mailbox.FileMailboxBackend"
+    accounts_demo.seed()
+    demo.seed()
+    reasons = {
+        s.email: {r.reason for r in explain_receipts(s)} for s in Subscriber.objects.prefetch_related("subscriptions")
+    }
+    assert Subscriber.objects.get(email="ada@example.com").user is not None
+    assert "Twice a week." in reasons["ada@example.com"]
+    assert "Once a week." in reasons["guest.weekly@example.com"]
+    assert any(r.startswith("Paused until") for r in reasons["grace@example.com"])
+    assert "Unsubscribed from all marketing." in reasons["tim@example.com"]
+    assert "Waiting for the address to be confirmed (double opt-in)." in reasons["guest.unconfirmed@example.com"]
+    assert "Address suppressed (hard bounce)." in reasons["guest.bounced@example.com"]
+    assert "Address suppressed (spam complaint)." in reasons["guest.complained@example.com"]
+    samples = {e.to for e in mailbox.list_emails()}
+    assert samples == {"ada@example.com", "guest.weekly@example.com"}  # only the eligible get the sample
+
+    count = Subscriber.objects.count()
+    demo.seed()
+    assert Subscriber.objects.count() == count
+    assert len(mailbox.list_emails()) == 2
