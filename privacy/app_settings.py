@@ -24,6 +24,18 @@ class AppSettings:
         )
 
     @property
+    def TAG_FREE_PATH_PREFIXES(self) -> tuple[str, ...]:
+        """Pages that never run a third-party tag, whatever the consent: they show personal data or carry a
+        token in their URL, which a partner's script could read."""
+        return tuple(
+            getattr(
+                settings,
+                "PRIVACY_TAG_FREE_PATH_PREFIXES",
+                ("/accounts/", "/privacy/", "/preferences/", "/unsubscribe/", "/subscribe/", "/admin/", "/demo/"),
+            )
+        )
+
+    @property
     def AD_PARTNER_NAME(self) -> str:
         """The advertising partner named in the Disclosure log and on the ad-sharing page."""
         return getattr(settings, "PRIVACY_AD_PARTNER_NAME", "Example Ad Partner")

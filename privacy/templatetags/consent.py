@@ -61,6 +61,9 @@ def consent_gate(parser, token):
 
 @register.inclusion_tag("privacy/_consent_tags.html", takes_context=True)
 def consent_tags(context) -> dict:
+    request = context.get("request")
+    if request is None or request.path.startswith(app_settings.TAG_FREE_PATH_PREFIXES):
+        return {"tag_urls": []}
     choice = _choice(context)
     urls = [
         url
