@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "privacy.middleware.GlobalPrivacyControlMiddleware",
+    "privacy.middleware.ConsentMiddleware",
     "privacy.middleware.AccessLogMiddleware",
 ]
 

@@ -14,22 +14,29 @@ from .app_settings import app_settings
 logger = logging.getLogger(__name__)
 
 
-class GlobalPrivacyControlMiddleware:
-    """A signed-in browser sending `Sec-GPC: 1` opts the account out of ad-partner sharing, recorded once.
+class ConsentMiddleware:
+    """For signed-in requests: record a Global Privacy Control signal (`Sec-GPC: 1`) once per account, and
+    adopt the answer this browser gave the cookie banner before signing in if the account has none yet (so a
+    "Reject all" given as a guest also keeps the account out of the ad feed).
 
-    Costs one SELECT (the PrivacySettings row, reused by the page for the cookie choice) per signed-in request
-    carrying the header, and a write only the first time. Place it after AuthenticationMiddleware.
+    Costs one SELECT per signed-in request (the PrivacySettings row, reused by the page for the cookie
+    choice) and a write only the first time. Place it after AuthenticationMiddleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if selectors.sends_gpc(request) and request.user.is_authenticated:
+        if request.user.is_authenticated:
             row = selectors.settings_for_request(request)
-            if row is None or row.gpc_recorded_at is None:
+            if selectors.sends_gpc(request) and (row is None or row.gpc_recorded_at is None):
                 services.record_gpc_signal(user=request.user, request=request)
                 selectors.forget_request_cache(request)
+            if request.method == "GET" and (row is None or row.cookies_chosen_at is None):
+                browser_choice = selectors.guest_choice(request)
+                if browser_choice is not None:
+                    services.save_cookie_choice(user=request.user, categories=browser_choice.allowed, request=request)
+                    selectors.forget_request_cache(request)
         return self.get_response(request)
 
 

@@ -220,3 +220,30 @@ def test_pages_with_personal_data_or_tokens_never_run_a_partner_tag(client, path
     client.post(COOKIES_URL, {"choice": "accept_all", "next": "/"})
     assert AD_TAG in client.get("/").content.decode()
     assert AD_TAG not in client.get(path).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_answer_given_as_a_guest_is_adopted_by_the_account_on_sign_in(client):
+    from privacy.selectors import ad_feed_audience
+
+    user = UserFactory()
+    client.post(COOKIES_URL, {"choice": "reject_all", "next": "/"})
+    client.force_login(user)
+    assert ad_feed_audience().filter(pk=user.pk).exists()  # nothing known about the account yet
+    client.get("/")
+    row = PrivacySettings.objects.get(user=user)
+    assert row.cookies_chosen_at is not None
+    assert (row.preferences_cookies, row.analytics_cookies, row.advertising_cookies) == (False, False, False)
+    assert ConsentEvent.objects.filter(user=user, method="cookie_banner").count() == 3
+    assert not ad_feed_audience().filter(pk=user.pk).exists()
+    client.get("/")
+    assert ConsentEvent.objects.filter(user=user).count() == 3  # adopted once
+
+
+@pytest.mark.django_db
+def test_a_new_answer_posted_while_signed_in_is_not_preceded_by_an_adoption(client):
+    user = UserFactory()
+    client.post(COOKIES_URL, {"choice": "reject_all", "next": "/"})
+    client.force_login(user)
+    client.post(COOKIES_URL, {"choice": "accept_all", "next": "/"})
+    assert set(ConsentEvent.objects.filter(user=user).values_list("action", flat=True)) == {"granted"}
