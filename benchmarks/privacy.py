@@ -1,0 +1,141 @@
+"""Privacy benchmark: the ad-partner feed export and the AccessLog purge. Prints figures, asserts nothing.
+
+It creates a throwaway PostgreSQL database (dropped afterwards), seeds N accounts with SQL (10% switched sharing
+off, 5% sent GPC, 10% rejected advertising cookies) and M AccessLog rows (half past retention), then runs one
+feed export and one purge the way the Celery tasks would.
+
+    .venv/bin/python benchmarks/privacy.py                       # 100,000 accounts, 1,000,000 log rows
+    .venv/bin/python benchmarks/privacy.py --accounts 500 --log-rows 2000   (what the test suite runs)
+
+DATABASE_URL names the server (its database name is replaced by a private one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--log-rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    server = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    name = f"spc_bench_privacy_{os.getpid()}"
+    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{name}"))
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+    import psycopg
+
+    admin_url = urlunsplit(server._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        run(args.accounts, args.log_rows)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def run(accounts: int, log_rows: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+
+    from django.utils import timezone
+
+    from privacy import services
+    from privacy.models import AccessLog, Disclosure
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO accounts_user (password, is_superuser, email, first_name, last_name, phone, country, gender,
+                                       age_band, age_attested_at, age_attestation_version, is_staff, is_active,
+                                       date_joined)
+            SELECT '!', false, 'shopper' || g || '@example.com', 'First', 'Last', '', 'FR', '', 'adult', now(),
+                   '2026-11', false, true, now()
+            FROM generate_series(1, %s) AS g
+            """,
+            [accounts],
+        )
+        cursor.execute(
+            """
+            INSERT INTO privacy_privacysettings (user_id, cookies_chosen_at, preferences_cookies, analytics_cookies,
+                                                 advertising_cookies, ad_sharing_opted_out, gpc_recorded_at,
+                                                 updated_at)
+            SELECT id, now(), true, true, id %% 10 <> 3, id %% 10 = 1, CASE WHEN id %% 20 = 2 THEN now() END, now()
+            FROM accounts_user WHERE id %% 2 = 1 OR id %% 10 IN (2, 4)
+            """,
+            [],
+        )
+        cursor.execute(
+            """
+            INSERT INTO privacy_accesslog (created_at, user_id, method, path, status, ip_prefix, user_agent)
+            SELECT now() - (g %% 180) * interval '1 day', NULL, 'GET', '/privacy/', 200, '203.0.113.0/24', 'bench'
+            FROM generate_series(1, %s) AS g
+            """,
+            [log_rows],
+        )
+        cursor.execute("ANALYZE")
+    seeded = time.perf_counter() - started
+
+    statements = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    out = io.StringIO()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        in_feed = services.export_ad_partner_feed(out=out, reference="ad-feed:bench")
+    export_seconds = time.perf_counter() - started
+    export_statements = statements
+
+    statements = 0
+    expected = AccessLog.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=90)).count()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        purged = services.purge_access_logs(older_than_days=90)
+    purge_seconds = time.perf_counter() - started
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"accounts seeded:                 {accounts:>12,} ({seeded:.1f} s, with {log_rows:,} log rows)")
+    print(f"accounts in the ad feed:         {in_feed:>12,} ({len(out.getvalue()) / 1e6:.1f} MB CSV)")
+    print(f"feed export seconds:             {export_seconds:>12.2f}")
+    print(f"feed rows per second:            {in_feed / export_seconds if export_seconds else 0:>12,.0f}")
+    print(f"SQL statements per export:       {export_statements:>12,}")
+    print(f"disclosures written:             {Disclosure.objects.filter(reference='ad-feed:bench').count():>12,}")
+    print(f"access log rows purged:          {purged:>12,} (expected {expected:,})")
+    print(f"purge seconds:                   {purge_seconds:>12.2f}")
+    print(f"SQL statements per purge:        {statements:>12,}")
+    print(f"peak RSS (MB):                   {peak_rss_mb:>12.1f}")
+
+
+if __name__ == "__main__":
+    main()
