@@ -38,10 +38,13 @@ def test_first_visit_banner_sets_nothing_optional_and_reject_all_keeps_it_that_w
     style = "e => [e.tagName, getComputedStyle(e).backgroundColor, getComputedStyle(e).color, getComputedStyle(e).fontSize, getComputedStyle(e).fontWeight, getComputedStyle(e).borderStyle]"  # noqa: E501
     assert len({tuple(button.evaluate(style)) for button in buttons}) == 1
 
+    before = cookie_names(page)
     buttons[1].click()
     expect(page.get_by_role("region", name="Cookies on Example Shop")).to_have_count(0)
-    assert cookie_names(page) <= NECESSARY
-    assert "cookie_choice" in cookie_names(page)
+    assert cookie_names(page) - before == {"cookie_choice"}
+    [choice] = [cookie for cookie in page.context.cookies() if cookie["name"] == "cookie_choice"]
+    assert choice["httpOnly"]
+    assert choice["sameSite"] == "Lax"
     page.goto("/privacy/")
     axe_check(page)
     assert page.locator("script[data-consent-tag]").count() == 0
