@@ -128,3 +128,22 @@ def test_signed_in_privacy_pages(page, axe_check):
     expect(page.get_by_role("heading", name="Your consent history")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Sharing with our advertising partner")
     axe_check(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_banner_works_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        ad_requests = watch_ad_partner(context)
+        page = context.new_page()
+        page.goto("/")
+        page.get_by_role("button", name="Choose").click()
+        expect(page.get_by_role("heading", name="Cookie settings", level=1)).to_be_visible()
+        page.get_by_label("Allow preferences cookies").check()
+        page.get_by_role("button", name="Save my choices").click()
+        expect(page.get_by_text("Your cookie choices are saved.")).to_be_visible()
+        page.goto("/")
+        expect(page.get_by_role("region", name="Cookies on Example Shop")).to_have_count(0)
+        assert ad_requests == []
+    finally:
+        context.close()
