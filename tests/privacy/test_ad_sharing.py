@@ -160,3 +160,41 @@ def test_the_feed_query_count_does_not_grow_with_the_audience(django_assert_max_
     UserFactory.create_batch(30)
     with django_assert_max_num_queries(6):
         assert len(feed_rows()) == 30
+
+
+@pytest.mark.django_db
+def test_the_page_and_the_feed_agree_on_every_combination():
+    """ad_sharing_refused_reasons (what the pages say) mirrors the feed's query (what the partner gets)."""
+    import itertools
+
+    from django.utils import timezone
+
+    from privacy.selectors import ad_feed_audience, ad_sharing_refused_reasons
+
+    rows = []
+    for opted_out, gpc, chosen, advertising in itertools.product([False, True], repeat=4):
+        if advertising and not chosen:
+            continue  # forbidden by a constraint: no consent without an answer
+        rows.append(
+            PrivacySettings.objects.create(
+                user=UserFactory(),
+                ad_sharing_opted_out=opted_out,
+                gpc_recorded_at=timezone.now() if gpc else None,
+                cookies_chosen_at=timezone.now() if chosen else None,
+                advertising_cookies=advertising,
+            )
+        )
+    without_row = UserFactory()
+    in_feed = set(ad_feed_audience().values_list("pk", flat=True))
+    assert without_row.pk in in_feed
+    for row in rows:
+        assert (row.user_id in in_feed) == (not ad_sharing_refused_reasons(row)), row.__dict__
+    assert len(in_feed) == 3  # no row; no answer; answered with advertising on
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_cookie_consent_without_an_answer():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PrivacySettings.objects.create(user=UserFactory(), advertising_cookies=True)
