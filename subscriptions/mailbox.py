@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -34,7 +35,10 @@ class FileMailboxBackend(BaseEmailBackend):
             if tags:
                 parsed["X-Demo-Tags"] = ",".join(tags)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-            (directory / f"{stamp}-{uuid.uuid4().hex}.eml").write_bytes(parsed.as_bytes())
+            final = directory / f"{stamp}-{uuid.uuid4().hex}.eml"
+            partial = final.with_suffix(".part")  # written whole, then renamed: never half an email in the list
+            partial.write_bytes(parsed.as_bytes())
+            os.replace(partial, final)
             sent += 1
         return sent
 

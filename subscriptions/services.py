@@ -68,6 +68,7 @@ def send_transactional(
         tags=[kind.value],
         metadata={"kind": kind.value, "object_id": "" if object_id is None else str(object_id)},
         track_clicks=False,
+        track_opens=False,  # no web beacons in transactional mail
     )
     if html is not None:
         message.attach_alternative(html, "text/html")

@@ -149,3 +149,16 @@ def test_password_reset_gives_the_same_answer_for_known_and_unknown_addresses(cl
     unknown = client.post(reverse("account_reset_password"), {"email": "unknown@example.com"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
+
+
+@pytest.mark.django_db
+def test_minors_are_never_in_the_ad_partner_feed_even_if_they_accept_advertising():
+    from privacy import selectors, services
+
+    adult = UserFactory(email="adult@example.com")
+    teen = UserFactory(email="teen@example.com", age_band="teen_supervised")
+    for user in (adult, teen):
+        services.save_cookie_choice(user=user, categories=["advertising"])
+    audience = set(selectors.ad_feed_audience().values_list("email", flat=True))
+    assert "adult@example.com" in audience
+    assert "teen@example.com" not in audience

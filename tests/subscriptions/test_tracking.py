@@ -90,6 +90,7 @@ def test_transactional_mail_still_reaches_a_suppressed_and_unsubscribed_address(
     )
     assert [m.to for m in mail.outbox] == [["reader@example.com"]]
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
+    assert mail.outbox[0].track_opens is False  # no web beacon in transactional mail
 
 
 def signed(payload: dict, key: str = SIGNING_KEY) -> str:
