@@ -127,6 +127,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         form = CheckoutForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
+            already = Order.objects.filter(user=request.user, checkout_key=data["checkout_key"]).first()
+            if already is not None:  # a double-clicked "Place order": show the order placed by the first click
+                return redirect("shop:order_placed", number=already.number)
             if data["expected_subtotal"] != subtotal:
                 messages.error(request, "Prices in your cart changed since you opened this page. Please check them.")
                 return redirect("shop:checkout")

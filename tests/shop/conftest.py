@@ -54,3 +54,14 @@ def checkout_data(client, **overrides):
 def shopper_client(client, shopper):
     client.force_login(shopper)
     return client
+
+
+@pytest.fixture
+def post_committed(django_capture_on_commit_callbacks):
+    """POST and run the on-commit callbacks (the order email task), as a real request's commit would."""
+
+    def post(client, url, data, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data, **kwargs)
+
+    return post
