@@ -190,6 +190,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         Order.objects.filter(user=request.user)
         .annotate(item_count=Count("lines"))
         .only("number", "placed_at", "status", "total", "currency")
+        .order_by("-placed_at", "-id")
     )
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "shop/order_list.html", {"page_obj": page, "orders": page.object_list})
