@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from shop import demo as shop_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, reset_staff_password: bool = False, **options):
         lines = accounts_demo.seed()
+        lines += shop_demo.seed()
         if reset_staff_password:
             lines.append(accounts_demo.reset_staff_password())
         self.stdout.write("\n".join(lines))
