@@ -13,6 +13,8 @@ CARD_NUMBER_MESSAGE = (
     "That looks like a card number. For your safety we never accept card numbers here: "
     "please remove it (payment cards are entered only in the payment box at checkout)."
 )
+PAGE_EXPIRED = "This checkout page was changed or has expired. Please review your order and place it again."
+EXPIRED = dict.fromkeys(("required", "invalid", "max_length", "max_digits", "max_decimal_places"), PAGE_EXPIRED)
 NOT_SCANNED = {"csrfmiddlewaretoken", "checkout_key"}
 
 
@@ -39,12 +41,22 @@ class CheckoutForm(RejectCardNumbersMixin, forms.Form):
     billing_address = forms.ModelChoiceField(
         queryset=Address.objects.none(), widget=forms.RadioSelect, empty_label=None
     )
-    carrier = forms.ChoiceField(choices=Carrier.choices, widget=forms.RadioSelect)
-    payment_token = forms.CharField(max_length=64, widget=forms.RadioSelect(choices=list(TEST_TOKENS.items())))
-    card_brand = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
-    card_last4 = forms.RegexField(regex=r"^[0-9]{4}$", required=False, widget=forms.HiddenInput)
-    expected_subtotal = forms.DecimalField(max_digits=10, decimal_places=2, widget=forms.HiddenInput)
-    checkout_key = forms.UUIDField(widget=forms.HiddenInput)
+    carrier = forms.ChoiceField(
+        choices=Carrier.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Please choose DHL or UPS."},
+    )
+    payment_token = forms.CharField(
+        max_length=64,
+        widget=forms.RadioSelect(choices=list(TEST_TOKENS.items())),
+        error_messages={"required": "Please enter a card or choose a test card."},
+    )
+    card_brand = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput, error_messages=EXPIRED)
+    card_last4 = forms.RegexField(regex=r"^[0-9]{4}$", required=False, widget=forms.HiddenInput, error_messages=EXPIRED)
+    expected_subtotal = forms.DecimalField(
+        max_digits=10, decimal_places=2, widget=forms.HiddenInput, error_messages=EXPIRED
+    )
+    checkout_key = forms.UUIDField(widget=forms.HiddenInput, error_messages=EXPIRED)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,7 +70,7 @@ class CheckoutForm(RejectCardNumbersMixin, forms.Form):
     def clean_payment_token(self) -> str:
         token = self.cleaned_data["payment_token"]
         if not is_test_token(token):
-            raise ValidationError("Please choose a card: the payment details were not accepted.")
+            raise ValidationError("The payment details were not accepted. Please enter your card again.")
         return token
 
 

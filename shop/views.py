@@ -17,7 +17,7 @@ from accounts import services as account_services
 from . import registry, selectors, services
 from .app_settings import app_settings
 from .cart import Cart, CartError
-from .forms import CheckoutAddressForm, CheckoutForm, ContactForm, ContestEntryForm
+from .forms import PAGE_EXPIRED, CheckoutAddressForm, CheckoutForm, ContactForm, ContestEntryForm
 from .models import Brand, Carrier, Category, Contest, ContestEntry, Order, OrderLine
 
 PRODUCTS_PER_PAGE = 24
@@ -170,7 +170,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "shop/checkout.html",
-        {"form": form, "lines": lines, "subtotal": subtotal, "carriers": carriers},
+        {"form": form, "lines": lines, "subtotal": subtotal, "carriers": carriers, "page_expired": PAGE_EXPIRED},
     )
 
 

@@ -154,14 +154,23 @@ def test_another_users_address_is_refused(post_committed, shopper_client, produc
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("carrier", "fedex"), ("payment_token", "not-a-token"), ("checkout_key", "xyz"), ("payment_token", "x" * 500)],
+    ("field", "value", "message"),
+    [
+        ("carrier", "fedex", "Please choose DHL or UPS."),
+        ("payment_token", "not-a-token", "The payment details were not accepted."),
+        ("payment_token", "", "Please enter a card or choose a test card."),
+        ("payment_token", "x" * 500, "at most 64 characters"),
+        ("checkout_key", "xyz", "This checkout page was changed or has expired."),
+        ("expected_subtotal", "-1e999", "This checkout page was changed or has expired."),
+        ("card_last4", "12ab", "This checkout page was changed or has expired."),
+        ("billing_address", "", "This field is required."),
+    ],
 )
-def test_bad_fields_show_an_error_and_write_nothing(post_committed, shopper_client, product, field, value):
+def test_bad_fields_show_an_error_and_write_nothing(post_committed, shopper_client, product, field, value, message):
     add_to_cart(shopper_client, product)
     response = post_committed(shopper_client, reverse("shop:checkout"), checkout_data(shopper_client, **{field: value}))
     assert response.status_code == 200
-    assert 'class="errorlist' in response.content.decode()
+    assert message in response.content.decode()
     assert nothing_written()
 
 
