@@ -130,6 +130,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
             already = Order.objects.filter(user=request.user, checkout_key=data["checkout_key"]).first()
             if already is not None:  # a double-clicked "Place order": show the order placed by the first click
                 return redirect("shop:order_placed", number=already.number)
+            if not lines:
+                messages.error(request, "Your cart is empty.")
+                return redirect("shop:cart")
             if data["expected_subtotal"] != subtotal:
                 messages.error(request, "Prices in your cart changed since you opened this page. Please check them.")
                 return redirect("shop:checkout")
@@ -164,8 +167,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
             user=request.user,
             initial={**defaults, "carrier": Carrier.DHL, "expected_subtotal": subtotal, "checkout_key": uuid.uuid4()},
         )
-    if not lines and request.method == "POST":
-        return redirect("shop:cart")
     carriers = [(value, label, app_settings.SHIPPING_COSTS[value]) for value, label in Carrier.choices]
     return render(
         request,

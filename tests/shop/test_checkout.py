@@ -111,7 +111,9 @@ def test_empty_cart_cannot_check_out(post_committed, shopper_client, product):
     session["shop_cart"] = {}
     session.save()
     response = post_committed(shopper_client, reverse("shop:checkout"), data, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("shop:cart")
     assert "Your cart is empty." in response.content.decode()
+    assert "Prices in your cart changed" not in response.content.decode()
     assert nothing_written()
 
 
