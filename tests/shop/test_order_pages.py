@@ -67,3 +67,15 @@ def test_product_detail_query_count_does_not_grow_with_styles(client, django_ass
     with django_assert_max_num_queries(2):
         response = client.get(product.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_privacy_data_sections_show_orders_without_payment_tokens(shopper_client, shopper, product):
+    from shop import selectors
+
+    place(shopper_client, product)
+    [row] = selectors.orders_data_section(shopper)
+    assert row["Order"] == Order.objects.get().number
+    assert row["Paid with"] == "Visa ending 4242"
+    assert "3 Rue Oberkampf" in row["Shipping address"]
+    assert "tok_" not in str(row)
+    assert selectors.support_data_section(shopper) == []
