@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from privacy import demo as privacy_demo
+from shop import demo as shop_demo
 from subscriptions import demo as subscriptions_demo
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         lines = accounts_demo.seed()
         lines += subscriptions_demo.seed()
         lines += privacy_demo.seed()
+        lines += shop_demo.seed()
         if reset_staff_password:
             lines.append(accounts_demo.reset_staff_password())
         self.stdout.write("\n".join(lines))
