@@ -47,3 +47,40 @@ class AddressFactory(factory.django.DjangoModelFactory):
     postal_code = "75002"
     country = "FR"
     is_default = True
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.Brand"
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+    is_published = True
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.Category"
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.Product"
+
+    brand = factory.SubFactory(BrandFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    price = "19.90"
+
+
+class ProductStyleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.ProductStyle"
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"Style {n}")
+    is_published = True
