@@ -70,7 +70,9 @@ _ADDRESS = re.compile(
 
 def _is_phone(candidate: str) -> bool:
     digits = sum(char.isdigit() for char in candidate)
-    if not _MIN_PHONE_DIGITS <= digits <= _MAX_PHONE_DIGITS:
+    # "0033 6 12 34 56 78": the international prefix "00" (a spelled-out "+") is not part of the E.164 number
+    longest = _MAX_PHONE_DIGITS + (2 if re.match(r"00\s?[1-9]", candidate) else 0)
+    if not _MIN_PHONE_DIGITS <= digits <= longest:
         return False
     if re.search(r"\s{2,}|[.\-/]{2,}", candidate):
         return False
