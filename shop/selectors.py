@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Category, Product, ProductStyle
+from .models import Brand, Category, Product, ProductStyle
 
 
 def published_styles() -> QuerySet[ProductStyle]:
     return ProductStyle.objects.filter(is_published=True).order_by("name")
 
 
-def catalog_products(*, category: Category | None = None) -> QuerySet[Product]:
+def catalog_products(*, category: Category | None = None, brand: Brand | None = None) -> QuerySet[Product]:
     """Products the public may see: published, and only their published styles (prefetched, one query)."""
     queryset = (
         Product.objects.filter(is_published=True)
@@ -21,4 +21,6 @@ def catalog_products(*, category: Category | None = None) -> QuerySet[Product]:
     )
     if category is not None:
         queryset = queryset.filter(category=category)
+    if brand is not None:
+        queryset = queryset.filter(brand=brand)
     return queryset
