@@ -169,7 +169,7 @@ def test_product_page_query_count_is_the_same_with_10_and_1000_reviews(client, d
 
 def test_a_guest_submits_a_review_that_waits_for_moderation(client):
     product = ProductFactory()
-    response = client.post(write_url(product), form_data(email=" Ada@Example.com"))
+    response = client.post(write_url(product), form_data(email=" Ada@Example.com", verified_purchase="on"))
     assert response.status_code == 302
     assert response["Location"] == product.get_absolute_url() + "#reviews"
     review = Review.objects.get()
@@ -179,6 +179,7 @@ def test_a_guest_submits_a_review_that_waits_for_moderation(client):
         "Manchester",
         "GB",
     )
+    assert review.verified_purchase is False  # decided by the system, never by the POST
     page = client.get(response["Location"]).content.decode()
     assert "will appear once our team has checked it" in page
     assert "Good boots" not in page  # not before moderation
