@@ -17,7 +17,9 @@ def staff_client(client):
 
 
 def test_staff_see_the_reviewer_email_and_filter_by_status_and_rating(staff_client):
-    ReviewFactory(title="Pending five", rating=5, status=ReviewStatus.PENDING, published_at=None, email="p5@example.org")
+    ReviewFactory(
+        title="Pending five", rating=5, status=ReviewStatus.PENDING, published_at=None, email="p5@example.org"
+    )
     ReviewFactory(title="Published two", rating=2, email="pub2@example.org")
 
     html = staff_client.get(CHANGELIST).content.decode()
@@ -70,8 +72,17 @@ def test_the_change_form_cannot_publish_around_the_masking(staff_client):
     assert review.email in html
     staff_client.post(
         change,
-        {"product": review.product.pk, "status": "published", "rating": 5, "title": "T", "body": "B",
-         "display_name": "N", "city": "Lyon", "country": "FR", "email": review.email},
+        {
+            "product": review.product.pk,
+            "status": "published",
+            "rating": 5,
+            "title": "T",
+            "body": "B",
+            "display_name": "N",
+            "city": "Lyon",
+            "country": "FR",
+            "email": review.email,
+        },
     )
     review.refresh_from_db()
     assert review.status == ReviewStatus.PENDING
