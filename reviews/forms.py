@@ -6,6 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_countries.fields import CountryField
 
 from . import scrubber
@@ -32,6 +35,24 @@ def validate_no_contact_details(value: str) -> None:
         raise ValidationError(
             "This is shown publicly: please leave out email addresses and phone numbers.", code="contact_details"
         )
+
+
+class QuickSelect(forms.Select):
+    """A <select> rendered in Python rather than one template per option.
+
+    The country list has 250 options: rendering each through Django's option template took half of the product
+    page's render time. Same markup, same attributes (id, required, aria-describedby, aria-invalid).
+    """
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            ((v, mark_safe(" selected") if str(v) in selected else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>\n{}\n</select>", flatatt(final_attrs), options)
 
 
 RATING_CHOICES = [
@@ -89,6 +110,7 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Please enter your city: it is shown with your review."},
     )
     country = CountryField(blank_label="Choose your country").formfield(
+        widget=QuickSelect,
         help_text="Shown publicly with your review.",
         error_messages={
             "required": "Please choose your country: it is shown with your review.",

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from reviews.models import Review, ReviewStatus
 from tests.factories import PASSWORD, ProductFactory, StaffFactory
@@ -29,13 +30,13 @@ def test_guest_review_is_moderated_then_shown_with_location_and_without_email(pa
 
     # The warning comes back first; the guest confirms.
     page.wait_for_url("**/reviews/products/*/write/")
-    assert page.get_by_role("alert").filter(has_text="without personal details").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="without personal details")).to_be_visible()
     assert not Review.objects.exists()
     axe_check(page)
     page.get_by_label(re.compile("Submit anyway")).check()
     page.get_by_role("button", name="Submit your review").click()
     page.wait_for_url(re.compile(r"/shop/products/[^/]+/(#reviews)?$"))
-    assert page.get_by_text("will appear once our team has checked it").is_visible()
+    expect(page.get_by_text("will appear once our team has checked it")).to_be_visible()
     assert "Best boots I have owned" not in page.content()  # not before moderation
     axe_check(page)
     assert Review.objects.get().status == ReviewStatus.PENDING
@@ -53,7 +54,7 @@ def test_guest_review_is_moderated_then_shown_with_location_and_without_email(pa
     admin.locator("input[name=_selected_action]").first.check()
     admin.locator("select[name=action]").select_option("publish")
     admin.get_by_role("button", name="Go").click()
-    assert admin.get_by_text("1 review(s) published.").is_visible()
+    expect(admin.get_by_text("1 review(s) published.")).to_be_visible()
     staff_context.close()
 
     # An anonymous visitor reads it: location shown, contact details masked, no email in the page source.
@@ -61,10 +62,10 @@ def test_guest_review_is_moderated_then_shown_with_location_and_without_email(pa
     visitor = visitor_context.new_page()
     visitor.goto(product.get_absolute_url())
     review = visitor.locator("article.review")
-    assert review.get_by_role("heading", name="Best boots I have owned").is_visible()
+    expect(review.get_by_role("heading", name="Best boots I have owned")).to_be_visible()
     assert "By Ada, Manchester, United Kingdom" in review.inner_text()
     assert "[phone removed]" in review.inner_text()
-    assert visitor.get_by_text("5.0 out of 5").is_visible()
+    expect(visitor.get_by_text("5.0 out of 5")).to_be_visible()
     source = visitor.request.get(product.get_absolute_url()).text()
     for html in [source, visitor.content()]:
         assert GUEST_EMAIL not in html

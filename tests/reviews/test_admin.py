@@ -86,3 +86,16 @@ def test_the_change_form_cannot_publish_around_the_masking(staff_client):
     )
     review.refresh_from_db()
     assert review.status == ReviewStatus.PENDING
+
+
+def test_moderation_list_query_count_does_not_grow_with_reviews(staff_client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ReviewFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(CHANGELIST)
+    ReviewFactory.create_batch(40)
+    with django_assert_num_queries(len(few)):
+        html = staff_client.get(CHANGELIST).content.decode()
+    assert html.count('name="_selected_action"') == 43
