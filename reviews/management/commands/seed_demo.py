@@ -8,6 +8,7 @@ from django.db import transaction
 
 import reviews.demo
 from accounts import demo as accounts_demo
+from shop import demo as shop_demo
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, reset_staff_password: bool = False, **options):
         lines = accounts_demo.seed()
+        lines += shop_demo.seed()
         if reset_staff_password:
             lines.append(accounts_demo.reset_staff_password())
         lines += reviews.demo.seed()
