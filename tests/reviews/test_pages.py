@@ -350,3 +350,37 @@ def test_no_reviewer_email_on_any_public_page_nor_in_logs(client, caplog):
             assert email.split("@")[0] not in html, f"{email} local part on {url}"
     for email in emails:
         assert email not in caplog.text.lower()
+
+
+@pytest.fixture
+def unlimited(settings):
+    settings.REVIEWS_RATE_LIMIT_PER_IP = 10_000
+    settings.REVIEWS_RATE_LIMIT_PER_EMAIL = 10_000
+
+
+def test_any_form_input_gets_a_page_or_a_review_never_a_500_nor_live_markup(client, unlimited):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    product = ProductFactory()
+    anything = st.one_of(st.text(max_size=140), st.integers(-3, 9).map(str), st.sampled_from(["FR", "fr", "XX"]))
+    fields = ["rating", "title", "body", "display_name", "email", "city", "country", "submit_anyway"]
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(overrides=st.dictionaries(st.sampled_from(fields), anything, max_size=4))
+    def post(overrides):
+        response = client.post(write_url(product), form_data(**overrides))
+        assert response.status_code in {200, 302}
+        if response.status_code == 200:
+            assert not Review.objects.exists()
+            assert "<script" not in response.content.decode().lower()
+        else:
+            review = Review.objects.get()
+            assert review.title == form_data(**overrides)["title"].strip()
+            assert 1 <= review.rating <= 5
+            review.delete()
+            written.append(review)
+
+    written = []
+    post()
+    assert written, "no example got through: the strategy is too narrow to test the success path"
