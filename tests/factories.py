@@ -136,3 +136,21 @@ class ProductStyleFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     name = factory.Sequence(lambda n: f"Style {n}")
     is_published = True
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review as stored. Published ones get a publication date; use reviews.services to publish with masking."""
+
+    class Meta:
+        model = "reviews.Review"
+
+    product = factory.SubFactory(ProductFactory)
+    rating = 4
+    title = factory.Sequence(lambda n: f"Review title {n}")
+    body = "Comfortable and well made. Runs a little large."
+    display_name = factory.Faker("first_name")
+    email = factory.Sequence(lambda n: f"reviewer{n}@example.net")
+    city = "Lyon"
+    country = "FR"
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
