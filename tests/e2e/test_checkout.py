@@ -68,7 +68,7 @@ def test_shopper_buys_a_product_with_the_test_processor(page, live_server, axe_c
 
 def log_in(page, email: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
+    page.locator("#id_login").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
     page.wait_for_url(re.compile(r"^(?!.*login).*$"))
