@@ -134,10 +134,19 @@ class PrivacySettings(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who opened which account or privacy page, kept PRIVACY_ACCESS_LOG_RETENTION_DAYS for troubleshooting
-    and abuse investigation. Never a query string or a token: paths are redacted before they are written."""
+    """Sign-ins, signups, checkouts and signed-in account/privacy pages, for order verification, troubleshooting and
+    abuse investigation. The full IP is kept PRIVACY_ACCESS_LOG_IP_DAYS (30), then only its /24 or /48 network;
+    rows are deleted after PRIVACY_ACCESS_LOG_RETENTION_DAYS (180). Never a query string or a token."""
+
+    class Event(models.TextChoices):
+        PAGE = "page", "Page view"
+        SIGN_IN = "sign_in", "Sign-in"
+        SIGNUP = "signup", "Signup"
+        CHECKOUT = "checkout", "Checkout"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(max_length=16, choices=Event.choices, default=Event.PAGE)
+    ip = models.GenericIPAddressField(null=True, blank=True, help_text="Full address, erased after 30 days.")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
