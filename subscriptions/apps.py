@@ -6,6 +6,9 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Email subscriptions"
 
     def ready(self) -> None:
-        from . import signals
+        from privacy.registry import register_data_section
+
+        from . import selectors, signals
 
         signals.connect(self)
+        register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)
