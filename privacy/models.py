@@ -89,10 +89,22 @@ class Disclosure(models.Model):
     purpose = models.CharField(max_length=200)
     data_categories = models.JSONField(default=list, help_text='e.g. ["name", "shipping address"]')
     reference = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "order:42"')
+    legal_basis = models.CharField(
+        max_length=200, blank=True, help_text="For lawful requests: the order, warrant or statute relied on."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(recipient_kind="lawful_request") | ~models.Q(legal_basis=""),
+                name="privacy_disclosure_lawful_request_has_legal_basis",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient_name}: {self.purpose}"

@@ -81,12 +81,18 @@ def record_disclosure(
     user: AbstractBaseUser | None = None,
     subject: str = "",
     reference: str = "",
+    legal_basis: str = "",
+    recorded_by: AbstractBaseUser | None = None,
 ) -> Disclosure:
     """Log that personal data went to a third party. Call it in the transaction that hands the data over."""
     categories = list(data_categories)
     if not purpose or not categories:
         raise ValueError("A disclosure needs a purpose and at least one data category.")
+    if recipient_kind == Disclosure.RecipientKind.LAWFUL_REQUEST and not legal_basis:
+        raise ValueError("A disclosure to an authority needs its legal basis.")
     return Disclosure.objects.create(
+        legal_basis=legal_basis,
+        recorded_by=recorded_by,
         user=user if user is not None and user.pk else None,
         subject=subject or (f"user:{user.pk}" if user is not None and user.pk else ""),
         recipient_kind=recipient_kind,
