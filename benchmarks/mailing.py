@@ -13,15 +13,14 @@ DATABASE_URL names the server (its database name is replaced by a private one).
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import throwaway_database
 
 
 def main() -> None:
@@ -33,39 +32,17 @@ def main() -> None:
     args = parser.parse_args()
     count = 1_000_000 if args.million else args.subscribers
 
-    server = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    name = f"spc_bench_mailing_{os.getpid()}"
-    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{name}"))
-    os.environ.pop("REDIS_URL", None)
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"  # batch tasks go to an in-memory broker; this process sends
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    os.environ["SUBSCRIPTIONS_SEND_BATCH_SIZE"] = str(args.batch)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-    import psycopg
-
-    admin_url = urlunsplit(server._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
+    env = {
+        "CELERY_TASK_ALWAYS_EAGER": "0",  # batch tasks go to an in-memory broker; this process sends
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "SUBSCRIPTIONS_SEND_BATCH_SIZE": str(args.batch),
+    }
+    with throwaway_database("spc_bench_mailing", keep=args.keep, env=env):
         run(count, args.batch)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def run(count: int, batch: int) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
-
-    call_command("migrate", verbosity=0)
 
     from subscriptions import mailing
     from subscriptions.models import Edition, Topic

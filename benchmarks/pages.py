@@ -16,24 +16,10 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCH_DB = "spc_bench_pages"
-
-
-def recreate_database(server_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    parsed = urlparse(server_url)
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
+from harness import throwaway_database
 
 
 def seed(review_count: int):
@@ -117,22 +103,12 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=1000)
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL", "")
-    if not server_url.startswith(("postgres://", "postgresql://")):
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark creates and drops its own database).")
-    recreate_database(server_url, BENCH_DB)
-    os.environ["DATABASE_URL"] = urlparse(server_url)._replace(path=f"/{BENCH_DB}").geturl()
-    os.environ["DEBUG"] = "0"
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
+    with throwaway_database("spc_bench_pages", env={"DEBUG": "0"}):
         from django.test import Client
         from django.urls import reverse
 
-        call_command("migrate", verbosity=0)
         product = seed(args.reviews)
         client = Client()
         print(
@@ -144,9 +120,6 @@ def main() -> None:
             ("product list (24 products with ratings)", reverse("shop:product_list")),
         ]:
             report(label, *measure(client, url, args.requests))
-        connections.close_all()
-    finally:
-        recreate_database(server_url, BENCH_DB, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -15,15 +15,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
-import os
 import resource
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import throwaway_database
 
 
 def main() -> None:
@@ -33,37 +32,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    server = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    name = f"spc_bench_privacy_{os.getpid()}"
-    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{name}"))
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-    import psycopg
-
-    admin_url = urlunsplit(server._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with throwaway_database("spc_bench_privacy", keep=args.keep):
         run(args.accounts, args.log_rows)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def run(accounts: int, log_rows: int) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
-
-    call_command("migrate", verbosity=0)
-
     from django.utils import timezone
 
     from privacy import services
