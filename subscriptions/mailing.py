@@ -222,13 +222,18 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
     if not ids:
         finish_edition_if_done(edition_id=edition_id)
         return result
-    still_eligible = eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
+    batch = Delivery.objects.filter(id__in=ids)
+    # The send-time re-check: the same selector, narrowed to this batch's subscriptions so PostgreSQL looks up
+    # a thousand rows by key instead of computing the whole audience for every batch.
+    eligible = set(
+        eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
+        .filter(pk__in=batch.values("subscription_id"))
+        .values_list("pk", flat=True)
+    )
     rows = list(
-        Delivery.objects.filter(id__in=ids)
-        .select_related("subscriber")
+        batch.select_related("subscriber")
         .only("id", "attempts", "subscription_id", "subscriber__id", "subscriber__email", "subscriber__secret_key")
         .annotate(
-            eligible=Exists(still_eligible.filter(pk=OuterRef("subscription_id"))),
             # Open beacons only for account holders who allowed analytics (cookie settings); never for guests.
             open_tracking=Exists(
                 PrivacySettings.objects.filter(user_id=OuterRef("subscriber__user_id"), analytics_cookies=True)
@@ -236,6 +241,8 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
         )
         .order_by("id")
     )
+    for row in rows:
+        row.eligible = row.subscription_id in eligible
     skipped = [row.id for row in rows if not row.eligible]
     if skipped:
         Delivery.objects.filter(id__in=skipped).update(
