@@ -157,6 +157,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.purge_access_logs",
         "schedule": crontab(hour=3, minute=17),
     },
+    "privacy-purge-expired-exports": {
+        "task": "privacy.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=27),
+    },
+    "privacy-weekly-audit": {
+        "task": "privacy.tasks.send_privacy_audit",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }
 
 LANGUAGE_CODE = "en"
@@ -217,6 +225,7 @@ ACCOUNTS_ATTESTATION_VERSION = env("ACCOUNTS_ATTESTATION_VERSION", default="2026
 # Privacy (read through privacy/app_settings.py, where every PRIVACY_* default lives).
 PRIVACY_ACCESS_LOG_RETENTION_DAYS = env.int("PRIVACY_ACCESS_LOG_RETENTION_DAYS", default=90)
 PRIVACY_AD_FEED_HASH_KEY = env("PRIVACY_AD_FEED_HASH_KEY", default="")
+PRIVACY_ORDER_RETENTION_YEARS = env.int("PRIVACY_ORDER_RETENTION_YEARS", default=10)
 
 LOGGING = {
     "version": 1,
