@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reviews"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("products/<slug:slug>/write/", views.write_review, name="write"),
+]

@@ -1,8 +1,11 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Brand(models.Model):
@@ -68,3 +71,237 @@ class ProductStyle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.name}: {self.name}"
+
+
+class Carrier(models.TextChoices):
+    DHL = "dhl", "DHL"
+    UPS = "ups", "UPS"
+
+
+class Order(models.Model):
+    """A placed order. Addresses are snapshots (the address book may change later); payment keeps only a token,
+    the card brand and its last four digits: the card number never reaches the shop."""
+
+    class Status(models.TextChoices):
+        PLACED = "placed", "Placed"
+        SHIPPED = "shipped", "Shipped"
+
+    number = models.CharField(max_length=24, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLACED)
+    currency = models.CharField(max_length=3, default="EUR")
+    subtotal = models.DecimalField(max_digits=10, decimal_places=2)
+    shipping_cost = models.DecimalField(max_digits=10, decimal_places=2)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    shipping_address = models.JSONField(help_text="Snapshot: full_name, lines, phone.")
+    billing_address = models.JSONField(help_text="Snapshot: full_name, lines, phone.")
+    carrier = models.CharField(max_length=8, choices=Carrier.choices)
+    payment_token = models.CharField(max_length=64)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    payment_authorization = models.CharField(max_length=64)
+    checkout_key = models.UUIDField(help_text="One per checkout page: a double-clicked submit places one order.")
+    placed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "checkout_key"], name="shop_order_once_per_checkout"),
+            models.CheckConstraint(condition=models.Q(subtotal__gte=0), name="shop_order_subtotal_not_negative"),
+            models.CheckConstraint(condition=models.Q(shipping_cost__gte=0), name="shop_order_shipping_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("subtotal") + models.F("shipping_cost")),
+                name="shop_order_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(card_last4__regex=r"^([0-9]{4})?$"), name="shop_order_last4_is_four_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_token__startswith="tok_"),  # noqa: S106 (a prefix, not a secret)
+                name="shop_order_payment_is_a_token",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:order", kwargs={"number": self.number})
+
+    @property
+    def shipping_lines(self) -> list[str]:
+        return list(self.shipping_address.get("lines", []))
+
+    @property
+    def billing_lines(self) -> list[str]:
+        return list(self.billing_address.get("lines", []))
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="+")
+    style = models.ForeignKey(ProductStyle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    product_name = models.CharField(max_length=200)
+    style_name = models.CharField(max_length=120, blank=True)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+    line_total = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="shop_line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="shop_line_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(line_total=models.F("unit_price") * models.F("quantity")),
+                name="shop_line_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_name}"
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    carrier = models.CharField(max_length=8, choices=Carrier.choices)
+    tracking_number = models.CharField(max_length=40)
+    shipped_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-shipped_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "tracking_number"], name="shop_shipment_tracking_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_carrier_display()} {self.tracking_number}"
+
+
+class OrderEmail(models.Model):
+    """The outbox: one row per order email, written with the order (or shipment) and marked when sent."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Order confirmation"
+        SHIPPING = "shipping", "Shipping notice"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    shipment = models.OneToOneField(Shipment, null=True, blank=True, on_delete=models.CASCADE, related_name="email")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(kind="confirmation"),
+                name="shop_one_confirmation_per_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="confirmation", shipment__isnull=True)
+                | models.Q(kind="shipping", shipment__isnull=False),
+                name="shop_email_kind_matches_shipment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.order_id}"
+
+
+class SupportTicket(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="support_tickets"
+    )
+    name = models.CharField(max_length=120)
+    email = models.EmailField(max_length=254)
+    order_number = models.CharField(max_length=24, blank=True)
+    subject = models.CharField(max_length=150)
+    message = models.TextField(max_length=5000)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class SupportReply(models.Model):
+    ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "support replies"
+
+    def __str__(self) -> str:
+        return f"Reply to #{self.ticket_id}"
+
+
+class Contest(models.Model):
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=160, unique=True)
+    description = models.TextField(blank=True)
+    prize = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    winners_count = models.PositiveSmallIntegerField(default=1)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shop_contest_dates"),
+            models.CheckConstraint(condition=models.Q(winners_count__gte=1), name="shop_contest_has_a_winner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:contest", kwargs={"slug": self.slug})
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now < self.ends_at
+
+
+class ContestEntry(models.Model):
+    """An entry. It subscribes to nothing; the email is used only to tell a winner."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
+    first_name = models.CharField(max_length=60)
+    city = models.CharField(max_length=80)
+    email = models.EmailField(max_length=254)
+    list_publicly = models.BooleanField("list me publicly if I win", default=False)
+    is_winner = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "contest entries"
+        constraints = [
+            models.UniqueConstraint("contest", Lower("email"), name="shop_one_entry_per_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} ({self.city})"

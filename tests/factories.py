@@ -99,3 +99,58 @@ def launch_topics() -> dict:
         )
         for slug, name, allowed, default, position in rows
     }
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.Brand"
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+    is_published = True
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.Category"
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.Product"
+
+    brand = factory.SubFactory(BrandFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    price = "19.90"
+
+
+class ProductStyleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "shop.ProductStyle"
+
+    product = factory.SubFactory(ProductFactory)
+    name = factory.Sequence(lambda n: f"Style {n}")
+    is_published = True
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review as stored. Published ones get a publication date; use reviews.services to publish with masking."""
+
+    class Meta:
+        model = "reviews.Review"
+
+    product = factory.SubFactory(ProductFactory)
+    rating = 4
+    title = factory.Sequence(lambda n: f"Review title {n}")
+    body = "Comfortable and well made. Runs a little large."
+    display_name = factory.Faker("first_name")
+    email = factory.Sequence(lambda n: f"reviewer{n}@example.net")
+    city = "Lyon"
+    country = "FR"
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)

@@ -6,8 +6,10 @@ Lives in the top app so it may call every app's demo.seed() (the dependency dire
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import reviews.demo
 from accounts import demo as accounts_demo
 from privacy import demo as privacy_demo
+from shop import demo as shop_demo
 from subscriptions import demo as subscriptions_demo
 
 
@@ -22,7 +24,9 @@ class Command(BaseCommand):
         lines = accounts_demo.seed()
         lines += subscriptions_demo.seed()
         lines += privacy_demo.seed()
+        lines += shop_demo.seed()
         if reset_staff_password:
             lines.append(accounts_demo.reset_staff_password())
+        lines += reviews.demo.seed()
         self.stdout.write("\n".join(lines))
         self.stdout.write(self.style.SUCCESS("Demo data ready: http://127.0.0.1:8000  (demo mailbox: /demo/mailbox/)"))

@@ -1,0 +1,53 @@
+"""Moderation. The reviewer's email is shown here, to staff only (the admin requires a staff account)."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import Review
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "product",
+        "rating",
+        "display_name",
+        "email",
+        "city",
+        "country",
+        "status",
+        "verified_purchase",
+        "created_at",
+    ]
+    list_filter = ["status", "rating", "verified_purchase", "created_at"]
+    search_fields = ["title", "body", "display_name", "email", "product__name"]
+    list_select_related = ["product"]
+    date_hierarchy = "created_at"
+    actions = ["publish", "reject"]
+    raw_id_fields = ["product"]
+    # Status changes go through the actions: publishing masks contact details left in the text.
+    readonly_fields = ["status", "verified_purchase", "created_at", "updated_at", "published_at", "anonymised_at"]
+    fieldsets = [
+        (None, {"fields": ["product", "status", "rating", "title", "body"]}),
+        (
+            "Reviewer (name and location are public, the email is private)",
+            {"fields": ["display_name", "city", "country", "email", "verified_purchase"]},
+        ),
+        ("Dates", {"fields": ["created_at", "updated_at", "published_at", "anonymised_at"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # reviews come from shoppers, through the form
+
+    @admin.action(description="Publish the selected reviews (masks emails and phone numbers in the text)")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        count = services.publish_reviews(review_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Reject the selected reviews")
+    def reject(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        count = services.reject_reviews(review_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} review(s) rejected.", messages.SUCCESS)

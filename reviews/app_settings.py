@@ -1,0 +1,30 @@
+"""Reviews settings, each with its default in one place (read as `app_settings.NAME`)."""
+
+from django.conf import settings
+
+
+class AppSettings:
+    @property
+    def PAGE_SIZE(self) -> int:
+        """Published reviews shown per page on the product page."""
+        return getattr(settings, "REVIEWS_PAGE_SIZE", 20)
+
+    @property
+    def RATE_LIMIT_PER_IP(self) -> int:
+        """Review submissions accepted from one IP address per window."""
+        return getattr(settings, "REVIEWS_RATE_LIMIT_PER_IP", 10)
+
+    @property
+    def RATE_LIMIT_PER_EMAIL(self) -> int:
+        """Review submissions accepted for one email address per window."""
+        return getattr(settings, "REVIEWS_RATE_LIMIT_PER_EMAIL", 3)
+
+    @property
+    def RATE_LIMIT_WINDOW_SECONDS(self) -> int:
+        return getattr(settings, "REVIEWS_RATE_LIMIT_WINDOW_SECONDS", 3600)
+
+    ANONYMISED_NAME = "Former customer"
+    MASK = "[removed]"
+
+
+app_settings = AppSettings()

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from shop.models import Product
+
+from . import selectors, services
+from .app_settings import app_settings
+from .forms import ReviewForm
+from .structured_data import product_reviews_json_ld
+
+PAGE_PARAM = "reviews_page"
+SORT_PARAM = "reviews_sort"
+
+
+def product_panel(request: HttpRequest, product: Product) -> tuple[str, dict]:
+    """The reviews section of the product page (registered with shop.registry): summary, list, form, markup.
+
+    A constant number of queries however many reviews there are: the summary, one page of reviews, and for a
+    logged-in shopper the address that prefills the form.
+    """
+    sort = selectors.ReviewSort.clean(request.GET.get(SORT_PARAM))
+    summary = selectors.rating_summary(product=product)
+    paginator = Paginator(selectors.published_reviews(product=product, sort=sort), app_settings.PAGE_SIZE)
+    paginator.count = summary.count  # the summary has counted them already: spare the COUNT query
+    page = paginator.get_page(request.GET.get(PAGE_PARAM))
+    reviews = list(page.object_list)
+    return "reviews/product_panel.html", {
+        "summary": summary,
+        "reviews": reviews,
+        "page": page,
+        "sort": sort,
+        "sort_choices": selectors.ReviewSort.CHOICES,
+        "page_param": PAGE_PARAM,
+        "sort_param": SORT_PARAM,
+        "form": ReviewForm(initial=selectors.review_form_initial(user=request.user)),
+        "json_ld": product_reviews_json_ld(product=product, summary=summary, reviews=reviews),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def write_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """The review form on its own page: where the product page's form posts, and where errors and warnings show."""
+    product = get_object_or_404(Product, slug=slug, is_published=True)
+    status = 200
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            if services.allow_submission(ip=request.META.get("REMOTE_ADDR"), email=form.cleaned_data["email"]):
+                _review, created = services.submit_review(product=product, **form.review_data())
+                messages.success(
+                    request,
+                    "Thank you! Your review will appear once our team has checked it."
+                    if created
+                    else "Thank you! Your review is updated and will appear again once our team has checked it.",
+                )
+                return redirect(product.get_absolute_url() + "#reviews")
+            form.add_error(None, "You have sent several reviews in a short time. Please try again in an hour.")
+            status = 429
+    else:
+        form = ReviewForm(initial=selectors.review_form_initial(user=request.user))
+    return render(request, "reviews/review_form.html", {"product": product, "form": form}, status=status)

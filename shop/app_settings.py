@@ -1,0 +1,37 @@
+"""Shop settings, each with its default in one place (read as `app_settings.NAME`)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+
+
+class AppSettings:
+    @property
+    def MAX_QUANTITY(self) -> int:
+        """The most of one product (and style) a cart may hold."""
+        return getattr(settings, "SHOP_MAX_QUANTITY", 20)
+
+    @property
+    def SHIPPING_COSTS(self) -> dict[str, Decimal]:
+        """Flat shipping cost per carrier."""
+        return getattr(settings, "SHOP_SHIPPING_COSTS", {"dhl": Decimal("5.90"), "ups": Decimal("7.50")})
+
+    @property
+    def RESEND_AFTER_MINUTES(self) -> int:
+        """Order emails still unsent this long after they were written are sent again by the beat task."""
+        return getattr(settings, "SHOP_RESEND_AFTER_MINUTES", 10)
+
+    @property
+    def CONTACT_RATE_LIMIT(self) -> tuple[int, int]:
+        """(messages, seconds): how many contact-form messages one client may send in a window."""
+        return getattr(settings, "SHOP_CONTACT_RATE_LIMIT", (5, 3600))
+
+    @property
+    def PAYMENT_PROCESSOR_NAME(self) -> str:
+        return getattr(settings, "SHOP_PAYMENT_PROCESSOR_NAME", "Test payment processor")
+
+    CART_SESSION_KEY = "shop_cart"
+    CHECKOUT_SESSION_KEY = "shop_checkout_key"
+
+
+app_settings = AppSettings()

@@ -1,0 +1,38 @@
+"""What the shop sends. All of it is transactional: it goes whatever the shopper's marketing choices."""
+
+from __future__ import annotations
+
+from subscriptions.models import MessageKind
+from subscriptions.services import send_transactional
+
+from .models import Order, Shipment, SupportReply
+
+
+def send_order_confirmation(order: Order) -> None:
+    send_transactional(
+        to=order.email,
+        template="email/shop/order_confirmation",
+        context={"order": order, "lines": list(order.lines.all())},
+        kind=MessageKind.ORDER,
+        object_id=order.pk,
+    )
+
+
+def send_shipping_notice(order: Order, shipment: Shipment) -> None:
+    send_transactional(
+        to=order.email,
+        template="email/shop/shipping_notice",
+        context={"order": order, "shipment": shipment, "lines": list(order.lines.all())},
+        kind=MessageKind.SHIPPING,
+        object_id=order.pk,
+    )
+
+
+def send_support_reply(reply: SupportReply) -> None:
+    send_transactional(
+        to=reply.ticket.email,
+        template="email/shop/support_reply",
+        context={"ticket": reply.ticket, "reply": reply},
+        kind=MessageKind.SUPPORT,
+        object_id=reply.ticket_id,
+    )

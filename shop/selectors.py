@@ -1,0 +1,50 @@
+"""Reads that carry a rule: what the public catalog shows."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Brand, Category, Order, Product, ProductStyle, SupportTicket
+
+
+def published_styles() -> QuerySet[ProductStyle]:
+    return ProductStyle.objects.filter(is_published=True).order_by("name")
+
+
+def catalog_products(*, category: Category | None = None, brand: Brand | None = None) -> QuerySet[Product]:
+    """Products the public may see: published, and only their published styles (prefetched, one query)."""
+    queryset = (
+        Product.objects.filter(is_published=True)
+        .select_related("brand", "category")
+        .prefetch_related(Prefetch("styles", queryset=published_styles(), to_attr="published_styles"))
+        .order_by("name", "pk")
+    )
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    if brand is not None:
+        queryset = queryset.filter(brand=brand)
+    return queryset
+
+
+def orders_data_section(user) -> list[dict]:
+    """What the shop holds about a shopper's orders, for the privacy dashboard ("what we hold about you").
+    Payment details are shown as the shop holds them: card brand and last four digits only."""
+    return [
+        {
+            "Order": order.number,
+            "Placed": order.placed_at.strftime("%Y-%m-%d %H:%M"),
+            "Total": f"€{order.total}",
+            "Shipping address": ", ".join(order.shipping_lines),
+            "Billing address": ", ".join(order.billing_lines),
+            "Paid with": f"{order.card_brand} ending {order.card_last4}",
+        }
+        for order in Order.objects.filter(user=user).order_by("-placed_at")
+    ]
+
+
+def support_data_section(user) -> list[dict]:
+    """The shopper's customer-service messages, for the privacy dashboard."""
+    return [
+        {"Sent": t.created_at.strftime("%Y-%m-%d"), "Subject": t.subject, "Message": t.message}
+        for t in SupportTicket.objects.filter(user=user).order_by("-created_at")
+    ]

@@ -1,0 +1,75 @@
+"""A guest reviews a product (warned about personal details), staff publish it, a visitor reads it: no email."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from reviews.models import Review, ReviewStatus
+from tests.factories import PASSWORD, ProductFactory, StaffFactory
+
+GUEST_EMAIL = "guest.reviewer@example.org"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guest_review_is_moderated_then_shown_with_location_and_without_email(page, browser, live_server, axe_check):
+    product = ProductFactory(name="Trail boot")
+    staff = StaffFactory()
+
+    # A guest writes a review with a phone number in it.
+    page.goto(product.get_absolute_url())
+    axe_check(page)
+    page.get_by_label("5 stars: excellent").check()
+    page.get_by_label("Title", exact=True).fill("Best boots I have owned")
+    page.get_by_label("Your review", exact=True).fill("Dry after a week of rain. Questions? Call 06 12 34 56 78.")
+    page.get_by_label("Your name", exact=True).fill("Ada")
+    page.get_by_label("City", exact=True).fill("Manchester")
+    page.get_by_label("Country", exact=True).select_option("GB")
+    page.get_by_label("Your email address", exact=True).fill(GUEST_EMAIL)
+    page.get_by_role("button", name="Submit your review").click()
+
+    # The warning comes back first; the guest confirms.
+    page.wait_for_url("**/reviews/products/*/write/")
+    expect(page.get_by_role("alert").filter(has_text="without personal details")).to_be_visible()
+    assert not Review.objects.exists()
+    axe_check(page)
+    page.get_by_label(re.compile("Submit anyway")).check()
+    page.get_by_role("button", name="Submit your review").click()
+    page.wait_for_url(re.compile(r"/shop/products/[^/]+/(#reviews)?$"))
+    expect(page.get_by_text("will appear once our team has checked it")).to_be_visible()
+    assert "Best boots I have owned" not in page.content()  # not before moderation
+    axe_check(page)
+    assert Review.objects.get().status == ReviewStatus.PENDING
+
+    # Staff publish it from the admin.
+    staff_context = browser.new_context(base_url=live_server.url)
+    admin = staff_context.new_page()
+    admin.goto("/admin/login/?next=/admin/reviews/review/")
+    admin.locator("#id_username").fill(staff.email)
+    admin.locator("#id_password").fill(PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.wait_for_url("**/admin/reviews/review/")
+    assert GUEST_EMAIL in admin.content()  # staff see the email
+    admin.get_by_role("link", name="Pending moderation").click()
+    admin.locator("input[name=_selected_action]").first.check()
+    admin.locator("select[name=action]").select_option("publish")
+    admin.get_by_role("button", name="Go").click()
+    expect(admin.get_by_text("1 review(s) published.")).to_be_visible()
+    staff_context.close()
+
+    # An anonymous visitor reads it: location shown, contact details masked, no email in the page source.
+    visitor_context = browser.new_context(base_url=live_server.url)
+    visitor = visitor_context.new_page()
+    visitor.goto(product.get_absolute_url())
+    review = visitor.locator("article.review")
+    expect(review.get_by_role("heading", name="Best boots I have owned")).to_be_visible()
+    assert "By Ada, Manchester, United Kingdom" in review.inner_text()
+    assert "[phone removed]" in review.inner_text()
+    expect(visitor.get_by_text("5.0 out of 5")).to_be_visible()
+    source = visitor.request.get(product.get_absolute_url()).text()
+    for html in [source, visitor.content()]:
+        assert GUEST_EMAIL not in html
+        assert "guest.reviewer" not in html
+        assert "06 12 34 56 78" not in html
+    axe_check(visitor)
+    visitor_context.close()
