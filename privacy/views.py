@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -127,9 +127,7 @@ def export(request: HttpRequest) -> HttpResponse:
         messages.success(request, "We are preparing your data. It stays here for you to download for 7 days.")
         return redirect("privacy:export")
     exports = DataExport.objects.filter(user=request.user, expires_at__gt=timezone.now()).order_by("-created_at")
-    return render(
-        request, "privacy/export.html", {"exports": exports, "days": app_settings.EXPORT_DAYS}
-    )
+    return render(request, "privacy/export.html", {"exports": exports, "days": app_settings.EXPORT_DAYS})
 
 
 def _own_ready_export(request: HttpRequest, public_id) -> DataExport:
