@@ -121,7 +121,12 @@ def request_export(
 @transaction.atomic
 def build_data_export(*, export_id: int) -> DataExport | None:
     """Fill in one export (idempotent: a ready or expired export is left alone)."""
-    export = DataExport.objects.select_for_update().select_related("user", "request").filter(pk=export_id).first()
+    export = (
+        DataExport.objects.select_for_update(of=("self",))
+        .select_related("user", "request")
+        .filter(pk=export_id)
+        .first()
+    )
     if export is None or export.status == DataExport.Status.READY or export.expires_at <= timezone.now():
         return export
     export.payload = build_export_payload(export.user)

@@ -23,9 +23,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"ERROR {finding.key}: {finding.description}: the check failed (see the log)")
                 continue
             examples = ", ".join(str(example) for example in finding.examples)
-            self.stdout.write(
-                f"FOUND {finding.key}: {finding.description}: {finding.count} (e.g. ids {examples})"
-            )
+            self.stdout.write(f"FOUND {finding.key}: {finding.description}: {finding.count} (e.g. ids {examples})")
         self.stdout.write(f"{len(findings)} checks, {problems} with findings.")
         if problems:
             sys.exit(1)
