@@ -102,7 +102,7 @@ def test_the_export_holds_every_apps_data_about_me_and_nobody_elses(
     topics, contest, django_capture_on_commit_callbacks
 ):
     alice, alice_order = make_person("alice", topics, contest)
-    bob, bob_order = make_person("bobby", topics, contest)
+    _bob, bob_order = make_person("bobby", topics, contest)
     with django_capture_on_commit_callbacks(execute=True):
         data_export = data_rights.request_export(user=alice)
     data_export.refresh_from_db()
@@ -150,7 +150,8 @@ def test_export_pages_are_for_the_owner_only(client, topics, contest, django_cap
     page = client.get(reverse("privacy:export")).content.decode()
     assert reverse("privacy:export_json", args=[data_export.public_id]) in page
     html = client.get(reverse("privacy:export_page", args=[data_export.public_id])).content.decode()
-    assert "alice.person@example.org" in html and "Your orders" in html
+    assert "alice.person@example.org" in html
+    assert "Your orders" in html
     download = client.get(reverse("privacy:export_json", args=[data_export.public_id]))
     assert download["Content-Disposition"].startswith("attachment;")
     assert json.loads(download.content)["format"] == data_rights.EXPORT_FORMAT
@@ -198,7 +199,7 @@ def text_columns_holding(needles: list[str]) -> list[str]:
 @pytest.mark.django_db
 def test_after_erasure_no_table_holds_my_email_name_or_phone_in_clear(topics, contest):
     alice, order = make_person("alice", topics, contest)
-    bob, bob_order = make_person("bobby", topics, contest)
+    _bob, bob_order = make_person("bobby", topics, contest)
     needles = ["alice.person@example.org", "alicefirst", "alicelast", "612345ali", "alicetown"]
     assert text_columns_holding(needles)  # the scan finds them before
 
@@ -208,16 +209,19 @@ def test_after_erasure_no_table_holds_my_email_name_or_phone_in_clear(topics, co
     # orders are kept (retention) without the person's details; bob's are untouched
     order.refresh_from_db()
     assert order.email.endswith("@erased.invalid")
-    assert order.shipping_address["lines"] == [] and order.total == Decimal("15.90")
+    assert order.shipping_address["lines"] == []
+    assert order.total == Decimal("15.90")
     assert Order.objects.get(pk=bob_order.pk).email == "bobby.person@example.org"
     assert text_columns_holding(["bobby.person@example.org", "bobbyfirst"])
     # recorded: a ConsentEvent and a completed DataRequest with what each app did
-    assert data_request.status == "completed" and data_request.kind == "erasure"
+    assert data_request.status == "completed"
+    assert data_request.kind == "erasure"
     assert data_request.summary["shop"]["orders_kept_anonymised"] == 1
     assert data_request.summary["reviews"]["reviews_anonymised"] == 1
     assert ConsentEvent.objects.filter(user=alice, purpose="erasure", method="account_deletion").exists()
     alice.refresh_from_db()
-    assert not alice.is_active and not alice.has_usable_password()
+    assert not alice.is_active
+    assert not alice.has_usable_password()
     assert is_suppressed("alice.person@example.org")
     with pytest.raises(data_rights.AlreadyErased):
         data_rights.erase_person(alice)
@@ -258,18 +262,23 @@ def test_delete_my_account_needs_the_password_then_signs_out(client):
     user = UserFactory(email="carol@example.org")
     client.force_login(user)
     page = client.get(reverse("privacy:delete"))
-    assert page.status_code == 200 and b"Your password" in page.content
+    assert page.status_code == 200
+    assert b"Your password" in page.content
     wrong = client.post(reverse("privacy:delete"), {"password": "nope", "confirm": "on"})
-    assert wrong.status_code == 400 and b"That password is not right." in wrong.content
+    assert wrong.status_code == 400
+    assert b"That password is not right." in wrong.content
     unticked = client.post(reverse("privacy:delete"), {"password": PASSWORD})
     assert unticked.status_code == 400
     user.refresh_from_db()
-    assert user.is_active and user.email == "carol@example.org"
+    assert user.is_active
+    assert user.email == "carol@example.org"
     assert not DataRequest.objects.exists()
     done = client.post(reverse("privacy:delete"), {"password": PASSWORD, "confirm": "on"})
-    assert done.status_code == 302 and done["Location"] == reverse("privacy:deleted")
+    assert done.status_code == 302
+    assert done["Location"] == reverse("privacy:deleted")
     user.refresh_from_db()
-    assert not user.is_active and user.email.endswith("@erased.invalid")
+    assert not user.is_active
+    assert user.email.endswith("@erased.invalid")
     assert client.get(reverse("privacy:export")).status_code == 302  # signed out
     assert not client.login(email="carol@example.org", password=PASSWORD)
 
@@ -353,5 +362,6 @@ def test_an_erasure_during_an_order_waits_then_anonymises_it():
     eraser.join(10)
     order = Order.objects.get()
     assert order.pk == outcome["order"].pk
-    assert order.email.endswith("@erased.invalid") and order.shipping_address["full_name"] == "Erased customer"
+    assert order.email.endswith("@erased.invalid")
+    assert order.shipping_address["full_name"] == "Erased customer"
     assert DataRequest.objects.get().status == "completed"
