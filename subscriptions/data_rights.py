@@ -118,7 +118,7 @@ def state_disagrees_with_ledger() -> tuple[int, list]:
         for event in (
             ConsentEvent.objects.filter(subject__in=subjects)
             .exclude(purpose=ALL_MARKETING, action=ConsentEvent.Action.CHANGED)
-            .exclude(purpose=ALL_MARKETING, value__in=Subscriber.SuppressedReason.values)
+            .exclude(purpose=ALL_MARKETING, value__in=[v for v in Subscriber.SuppressedReason.values if v])
             .filter(Q(purpose__startswith="topic:") | Q(purpose=ALL_MARKETING))
             .order_by("created_at", "id")
         ):
