@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 
 from . import services
@@ -18,33 +20,17 @@ def seed() -> list[str]:
         services.set_ad_sharing(user=ada, share=False)
     if grace is not None and not PrivacySettings.objects.filter(user=grace, cookies_chosen_at__isnull=False).exists():
         services.save_cookie_choice(user=grace, categories=["preferences", "analytics", "advertising"])
-    lines = seed_policy_change()
-    return lines + [
+    return [
+        *seed_policy_change(),
         "Privacy: /privacy/ (dashboard), /privacy/export/ (download my data), /privacy/delete/",
         "Privacy: /privacy/ (dashboard), /privacy/cookies/, /privacy/ad-sharing/; "
         "ad feed: python manage.py export_ad_feed (ada opted out, grace shared)",
     ]
 
 
-POLICY_V1 = """We collect what you give us when you register (email address, name, country, optional phone and gender) and an attestation of your age band; never your date of birth. Nobody under 13 may hold an account; 13 to 17 year olds need a parent or guardian's supervision.
-
-Newsletters go only to addresses that asked for them and confirmed; you choose each topic and its frequency (at most twice a week), pause or stop in one click from every email, without logging in. Order, account, customer-service and service emails are not marketing and are sent whatever your choices.
-
-Cookies: only necessary cookies until you choose; analytics (including newsletter open beacons) and advertising cookies only with your agreement. Global Privacy Control is honoured.
-
-With your agreement we give our advertising partner a keyed hash of your email address, never the address itself. You can switch it off at any time.
-
-We keep a log of visits to your account and privacy pages for 90 days, with the IP address truncated.
-
-Reviews show the name and location you choose; your email address is never published.
-
-We disclose personal data only to carriers (to deliver), the payment processor (to charge), our advertising partner (as above) and authorities with a lawful request; each disclosure is logged and shown in your privacy dashboard.
-
-You can download your data and delete your account at any time from /privacy/. Orders are kept for 10 years for the accounts, without your name, email, phone or addresses."""
-
-POLICY_V2_CHANGE = """
-
-Changes in version 2: you can now download your data and delete your account yourself, and we explain how long each kind of data is kept."""
+_POLICY_DIR = Path(__file__).resolve().parent / "demo_policy"
+POLICY_V1 = (_POLICY_DIR / "v1.txt").read_text(encoding="utf-8")
+POLICY_V2_CHANGE = "\n" + (_POLICY_DIR / "v2_change.txt").read_text(encoding="utf-8")
 
 
 def seed_policy() -> list[str]:
