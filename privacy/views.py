@@ -192,7 +192,7 @@ def policy(request: HttpRequest) -> HttpResponse:
             return redirect("privacy:policy")
         if form.is_valid() and material is not None and form.cleaned_data["version"] == material.version:
             data_rights.acknowledge_policy(user=request.user, version=material, request=request)
-            request.session[POLICY_SESSION_KEY] = material.version
+            request.session[POLICY_SESSION_KEY] = ""
             messages.success(request, "Thank you: you have reviewed the updated privacy policy.")
             return redirect("privacy:policy")
         messages.error(request, "That policy version is no longer the one to review; please read the current one.")
