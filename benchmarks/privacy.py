@@ -94,8 +94,9 @@ def run(accounts: int, log_rows: int) -> None:
         )
         cursor.execute(
             """
-            INSERT INTO privacy_accesslog (created_at, user_id, method, path, status, ip_prefix, user_agent)
-            SELECT now() - (g %% 180) * interval '1 day', NULL, 'GET', '/privacy/', 200, '203.0.113.0/24', 'bench'
+            INSERT INTO privacy_accesslog (created_at, event, user_id, method, path, status, ip_prefix, user_agent)
+            SELECT now() - (g %% 360) * interval '1 day', 'page', NULL, 'GET', '/privacy/', 200, '203.0.113.0/24',
+                   'bench'
             FROM generate_series(1, %s) AS g
             """,
             [log_rows],
@@ -118,10 +119,10 @@ def run(accounts: int, log_rows: int) -> None:
     export_statements = statements
 
     statements = 0
-    expected = AccessLog.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=90)).count()
+    expected = AccessLog.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=180)).count()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
-        purged = services.purge_access_logs(older_than_days=90)
+        purged = services.purge_access_logs(older_than_days=180)
     purge_seconds = time.perf_counter() - started
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from . import data_rights
+from . import data_rights, services
 from .models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PolicyVersion, PrivacySettings
 
 
@@ -35,12 +36,61 @@ class ConsentEventAdmin(ReadOnlyLedgerAdmin):
     date_hierarchy = "created_at"
 
 
+class LawfulRequestForm(forms.ModelForm):
+    """Staff entry of a disclosure to an authority. Saved once; never editable afterwards."""
+
+    data_categories = forms.CharField(
+        help_text="Comma-separated, e.g. name, email address, order history.", widget=forms.TextInput
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = ["user", "recipient_name", "reference", "legal_basis", "purpose", "data_categories"]
+        labels = {"user": "Person concerned", "recipient_name": "Authority", "reference": "Authority's reference"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ["user", "legal_basis", "purpose"]:
+            self.fields[name].required = True
+
+    def clean_data_categories(self) -> list[str]:
+        categories = [part.strip() for part in self.cleaned_data["data_categories"].split(",") if part.strip()]
+        if not categories:
+            raise forms.ValidationError("Name at least one category of data.")
+        return categories
+
+
 @admin.register(Disclosure)
 class DisclosureAdmin(ReadOnlyLedgerAdmin):
     list_display = ["created_at", "recipient_kind", "recipient_name", "purpose", "reference", "subject"]
     list_filter = ["recipient_kind"]
     search_fields = ["subject", "reference", "recipient_name"]
     date_hierarchy = "created_at"
+    form = LawfulRequestForm
+    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        """Staff may add only lawful-request disclosures (the others are written by the flows that disclose)."""
+        return request.user.has_perm("privacy.add_disclosure")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "recipient_name", "reference", "legal_basis", "purpose", "data_categories"]
+        return [f.name for f in Disclosure._meta.fields]
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        created = services.record_disclosure(
+            recipient_kind=Disclosure.RecipientKind.LAWFUL_REQUEST,
+            recipient_name=data["recipient_name"],
+            purpose=data["purpose"],
+            data_categories=data["data_categories"],
+            user=data["user"],
+            reference=data["reference"],
+            legal_basis=data["legal_basis"],
+            recorded_by=request.user,
+        )
+        obj.pk = created.pk
 
 
 @admin.register(PolicyVersion)

@@ -56,7 +56,12 @@ class AppSettings:
     @property
     def ACCESS_LOG_RETENTION_DAYS(self) -> int:
         """AccessLog rows older than this are deleted by the nightly task."""
-        return getattr(settings, "PRIVACY_ACCESS_LOG_RETENTION_DAYS", 90)
+        return getattr(settings, "PRIVACY_ACCESS_LOG_RETENTION_DAYS", 180)
+
+    @property
+    def ACCESS_LOG_IP_DAYS(self) -> int:
+        """How long the access log keeps a full IP address; after that only its /24 (IPv4) or /48 (IPv6) network."""
+        return getattr(settings, "PRIVACY_ACCESS_LOG_IP_DAYS", 30)
 
     @property
     def ACCESS_LOG_PATH_PREFIXES(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import registry
@@ -253,7 +254,15 @@ def export_disclosures(user: AbstractBaseUser) -> list[dict]:
 
 def export_access_logs(user: AbstractBaseUser) -> list[dict]:
     return [
-        {"when": a.created_at, "method": a.method, "path": a.path, "status": a.status, "ip_prefix": a.ip_prefix}
+        {
+            "when": a.created_at,
+            "event": a.event,
+            "method": a.method,
+            "path": a.path,
+            "status": a.status,
+            "ip": a.ip or "",
+            "ip_prefix": a.ip_prefix,
+        }
         for a in AccessLog.objects.filter(user_id=user.pk).order_by("created_at", "id")
     ]
 
@@ -352,8 +361,11 @@ def run_audit(*, examples: int = 5) -> list[Finding]:
 
 
 def access_logs_past_retention() -> tuple[int, list]:
-    cutoff = timezone.now() - datetime.timedelta(days=app_settings.ACCESS_LOG_RETENTION_DAYS)
-    rows = AccessLog.objects.filter(created_at__lt=cutoff)
+    """Rows older than the retention period, or still holding a full IP address after its shorter period."""
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(days=app_settings.ACCESS_LOG_RETENTION_DAYS)
+    ip_cutoff = now - datetime.timedelta(days=app_settings.ACCESS_LOG_IP_DAYS)
+    rows = AccessLog.objects.filter(Q(created_at__lt=cutoff) | Q(created_at__lt=ip_cutoff, ip__isnull=False))
     return rows.count(), list(rows.order_by("id").values_list("id", flat=True)[:5])
 
 

@@ -56,7 +56,7 @@ class AccessLogMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         user_id = user.pk if user is not None and user.is_authenticated else before
-        if user_id is not None:
+        if user_id is not None and not getattr(request, "_access_logged", False):
             try:
                 services.log_access(request=request, status=response.status_code, user_id=user_id)
             except DatabaseError:

@@ -91,10 +91,22 @@ class Disclosure(models.Model):
     purpose = models.CharField(max_length=200)
     data_categories = models.JSONField(default=list, help_text='e.g. ["name", "shipping address"]')
     reference = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "order:42"')
+    legal_basis = models.CharField(
+        max_length=200, blank=True, help_text="For lawful requests: the order, warrant or statute relied on."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(recipient_kind="lawful_request") | ~models.Q(legal_basis=""),
+                name="privacy_disclosure_lawful_request_has_legal_basis",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient_name}: {self.purpose}"
@@ -136,10 +148,19 @@ class PrivacySettings(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who opened which account or privacy page, kept PRIVACY_ACCESS_LOG_RETENTION_DAYS for troubleshooting
-    and abuse investigation. Never a query string or a token: paths are redacted before they are written."""
+    """Sign-ins, signups, checkouts and signed-in account/privacy pages, for order verification, troubleshooting and
+    abuse investigation. The full IP is kept PRIVACY_ACCESS_LOG_IP_DAYS (30), then only its /24 or /48 network;
+    rows are deleted after PRIVACY_ACCESS_LOG_RETENTION_DAYS (180). Never a query string or a token."""
+
+    class Event(models.TextChoices):
+        PAGE = "page", "Page view"
+        SIGN_IN = "sign_in", "Sign-in"
+        SIGNUP = "signup", "Signup"
+        CHECKOUT = "checkout", "Checkout"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(max_length=16, choices=Event.choices, default=Event.PAGE)
+    ip = models.GenericIPAddressField(null=True, blank=True, help_text="Full address, erased after 30 days.")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

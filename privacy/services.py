@@ -7,16 +7,19 @@ import datetime
 import hashlib
 import hmac
 import ipaddress
+import logging
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from .app_settings import app_settings
 from .cookies import OPTIONAL_CATEGORIES
 from .models import AccessLog, ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -78,12 +81,18 @@ def record_disclosure(
     user: AbstractBaseUser | None = None,
     subject: str = "",
     reference: str = "",
+    legal_basis: str = "",
+    recorded_by: AbstractBaseUser | None = None,
 ) -> Disclosure:
     """Log that personal data went to a third party. Call it in the transaction that hands the data over."""
     categories = list(data_categories)
     if not purpose or not categories:
         raise ValueError("A disclosure needs a purpose and at least one data category.")
+    if recipient_kind == Disclosure.RecipientKind.LAWFUL_REQUEST and not legal_basis:
+        raise ValueError("A disclosure to an authority needs its legal basis.")
     return Disclosure.objects.create(
+        legal_basis=legal_basis,
+        recorded_by=recorded_by,
         user=user if user is not None and user.pk else None,
         subject=subject or (f"user:{user.pk}" if user is not None and user.pk else ""),
         recipient_kind=recipient_kind,
@@ -263,9 +272,16 @@ def redact_path(path: str) -> str:
     return "/".join(segments)[:255]
 
 
-def log_access(*, request: HttpRequest, status: int, user_id: int) -> AccessLog:
-    """One INSERT: time, user, method, redacted path (never the query string), status, truncated IP and agent."""
+def log_access(*, request: HttpRequest, status: int, user_id: int, event: str = AccessLog.Event.PAGE) -> AccessLog:
+    """One INSERT: time, event, user, method, redacted path (never the query string), status, IP and agent."""
+    ip = request.META.get("REMOTE_ADDR", "")
+    # Page views keep only the network; sign-ins, signups and checkouts keep the full IP for 30 days
+    # (order verification, account-takeover investigations), then the purge task erases it.
+    keep_full_ip = event != AccessLog.Event.PAGE and truncate_ip(ip)
+    request._access_logged = True  # one row per request: the middleware skips a request already logged
     return AccessLog.objects.create(
+        event=event,
+        ip=ip if keep_full_ip else None,
         user_id=user_id,
         method=request.method[:8] if request.method else "",
         path=redact_path(request.path),
@@ -276,9 +292,21 @@ def log_access(*, request: HttpRequest, status: int, user_id: int) -> AccessLog:
 
 
 def purge_access_logs(*, older_than_days: int | None = None, batch_size: int | None = None) -> int:
-    """Delete AccessLog rows past retention, in batches (short transactions, no long table lock)."""
+    """Erase full IPs after PRIVACY_ACCESS_LOG_IP_DAYS, delete rows past retention; in batches (short
+    transactions, no long table lock). Returns how many rows were deleted."""
     days = app_settings.ACCESS_LOG_RETENTION_DAYS if older_than_days is None else older_than_days
     size = batch_size or app_settings.ACCESS_LOG_PURGE_BATCH
+    ip_cutoff = timezone.now() - datetime.timedelta(days=app_settings.ACCESS_LOG_IP_DAYS)
+    while True:
+        with transaction.atomic():
+            ids = list(
+                AccessLog.objects.filter(created_at__lt=ip_cutoff, ip__isnull=False)
+                .order_by("id")
+                .values_list("id", flat=True)[:size]
+            )
+            AccessLog.objects.filter(id__in=ids).update(ip=None)
+        if len(ids) < size:
+            break
     cutoff = timezone.now() - datetime.timedelta(days=days)
     deleted = 0
     while True:
@@ -291,3 +319,15 @@ def purge_access_logs(*, older_than_days: int | None = None, batch_size: int | N
             deleted += AccessLog.objects.filter(id__in=ids).delete()[0]
         if len(ids) < size:
             return deleted
+
+
+def log_event(*, request: HttpRequest, event: str, user_id: int | None) -> AccessLog | None:
+    """Log a sign-in, signup or checkout (the order-verification trail). Never breaks the flow it records."""
+    if user_id is None:
+        return None
+    try:
+        with transaction.atomic():
+            return log_access(request=request, status=200, user_id=user_id, event=event)
+    except DatabaseError:
+        logger.exception("AccessLog write failed")
+        return None

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from privacy import services as access_log
+from privacy.models import AccessLog
 
 from . import registry, selectors, services
 from .app_settings import app_settings
@@ -151,6 +153,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
             else:
                 cart.clear()
+                access_log.log_event(request=request, event=AccessLog.Event.CHECKOUT, user_id=request.user.pk)
                 return redirect("shop:order_placed", number=order.number)
     else:
         if not lines:

@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from privacy.data_rights import erased_email, is_erased_email
 from privacy.models import ConsentEvent
 
-from .models import Delivery, Subscriber, Subscription, Suppression
+from .models import Delivery, SentEmail, Subscriber, Subscription, Suppression
 from .services import ALL_MARKETING, normalise_email, rotate_subscriber_key, unsubscribe_all
-from .tracking import add_suppression
+from .tracking import add_suppression, email_hash
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -61,6 +61,14 @@ def export_deliveries(user: AbstractBaseUser) -> list[dict]:
     ]
 
 
+def export_emails_sent(user: AbstractBaseUser) -> list[dict]:
+    """Transactional emails sent to the account's address (the log keys them by a hash of the address)."""
+    return [
+        {"sent_at": row.sent_at, "kind": row.kind, "subject": row.subject, "reference": row.object_id}
+        for row in SentEmail.objects.filter(recipient_hash=email_hash(user.email)).order_by("sent_at", "id")
+    ]
+
+
 def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -> dict:
     """Unsubscribe from everything (ledgered), void every emailed link, put the address on the suppression
     list as a keyed hash and replace it on the row. Delivery rows stay (they prove what was sent, to whom
@@ -75,7 +83,9 @@ def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -
         )
         Subscriber.objects.filter(pk=subscriber.pk).update(email=erased_email(subscriber.pk, "subscriber"))
         erased += 1
-    return {"subscribers_anonymised": erased, "suppressed": erased > 0}
+    # the sent-email log's subjects may name the person; the suppression list keeps the address out of mailings
+    sent_emails = SentEmail.objects.filter(recipient_hash=email_hash(user.email)).delete()[0]
+    return {"subscribers_anonymised": erased, "suppressed": erased > 0, "sent_emails_deleted": sent_emails}
 
 
 def subscriber_leftover(user: AbstractBaseUser) -> int:

@@ -89,6 +89,7 @@ def commercial_message(
     unsubscribe_url: str,
     message_id: str | None = None,
     metadata: dict[str, str] | None = None,
+    track_opens: bool = False,
 ) -> AnymailMessage:
     """The envelope every commercial email shares: one-click unsubscribe headers, tags and metadata."""
     list_unsubscribe = f"<{unsubscribe_url}>"
@@ -110,6 +111,8 @@ def commercial_message(
             "topic": topic.slug,
             **(metadata or {}),
         },
+        track_opens=track_opens,  # an open beacon only where the person allowed analytics
+        track_clicks=False,
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -29,6 +29,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from privacy.models import PrivacySettings
+
 from .app_settings import app_settings
 from .emails import commercial_message
 from .models import AlertItem, Delivery, Edition, Subscriber, Topic
@@ -112,7 +114,12 @@ def _link(name: str, token: str) -> str:
 
 
 def personalise(
-    rendered: RenderedEdition, subscriber: Subscriber, *, delivery_id: int | None = None, test: bool = False
+    rendered: RenderedEdition,
+    subscriber: Subscriber,
+    *,
+    delivery_id: int | None = None,
+    test: bool = False,
+    open_tracking: bool = False,
 ) -> AnymailMessage:
     if test:
         unsubscribe = preferences = f"{settings.SITE_URL}{reverse('subscriptions:preferences')}"
@@ -136,6 +143,7 @@ def personalise(
         unsubscribe_url=unsubscribe,
         message_id=message_id,
         metadata={"edition_id": str(rendered.edition_id), "delivery_id": str(delivery_id or "")},
+        track_opens=open_tracking,
     )
 
 
@@ -219,7 +227,13 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
         Delivery.objects.filter(id__in=ids)
         .select_related("subscriber")
         .only("id", "attempts", "subscription_id", "subscriber__id", "subscriber__email", "subscriber__secret_key")
-        .annotate(eligible=Exists(still_eligible.filter(pk=OuterRef("subscription_id"))))
+        .annotate(
+            eligible=Exists(still_eligible.filter(pk=OuterRef("subscription_id"))),
+            # Open beacons only for account holders who allowed analytics (cookie settings); never for guests.
+            open_tracking=Exists(
+                PrivacySettings.objects.filter(user_id=OuterRef("subscriber__user_id"), analytics_cookies=True)
+            ),
+        )
         .order_by("id")
     )
     skipped = [row.id for row in rows if not row.eligible]
@@ -241,7 +255,9 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
 
 
 def _send_chunk(mail, rendered: RenderedEdition, chunk: list[Delivery]) -> tuple[int, int]:
-    messages = [personalise(rendered, row.subscriber, delivery_id=row.id) for row in chunk]
+    messages = [
+        personalise(rendered, row.subscriber, delivery_id=row.id, open_tracking=row.open_tracking) for row in chunk
+    ]
     now = timezone.now()
     try:
         mail.send_messages(messages)
@@ -262,7 +278,7 @@ def _send_chunk(mail, rendered: RenderedEdition, chunk: list[Delivery]) -> tuple
 def _send_one_by_one(mail, rendered, chunk, now, first_error) -> tuple[int, int]:
     sent = failed = 0
     for row in chunk:
-        message = personalise(rendered, row.subscriber, delivery_id=row.id)
+        message = personalise(rendered, row.subscriber, delivery_id=row.id, open_tracking=row.open_tracking)
         try:
             mail.send_messages([message])
         except Exception as error:

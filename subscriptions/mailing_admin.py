@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from . import announcements, mailing
-from .models import Delivery, Edition, ServiceAnnouncement, Subscriber, Suppression
+from .models import Delivery, Edition, SentEmail, ServiceAnnouncement, Subscriber, Suppression
 from .schedule import upcoming_slots
 from .selectors import SKIP_LABELS, audience_breakdown
 
@@ -259,3 +259,18 @@ class ServiceAnnouncementAdmin(admin.ModelAdmin):
         if obj is not None and obj.status == ServiceAnnouncement.Status.DRAFT:
             context["send_url"] = reverse("admin:subscriptions_serviceannouncement_send", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    """Transactional mail that went out (the address only as a keyed hash): evidence, read-only."""
+
+    list_display = ["sent_at", "kind", "subject", "object_id"]
+    list_filter = ["kind"]
+    search_fields = ["subject", "object_id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

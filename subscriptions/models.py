@@ -296,3 +296,22 @@ class ServiceAnnouncement(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class SentEmail(models.Model):
+    """A transactional email that went out, for "emails we sent you". The address is kept only as a keyed hash.
+
+    Commercial email needs no row here: a sent Delivery already records it.
+    """
+
+    recipient_hash = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    subject = models.CharField(max_length=200)
+    object_id = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"

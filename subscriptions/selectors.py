@@ -170,3 +170,23 @@ def audience_breakdown(edition) -> Audience:
     skipped = dict.fromkeys(SKIP_LABELS, 0)
     skipped.update({row["reason"]: row["n"] for row in reasons})
     return Audience(will_receive=eligible.count(), skipped=skipped)
+
+
+def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
+    """ "Emails we sent you" for the privacy dashboard: transactional mail from the sent-email log (found by the
+    keyed hash of the account's address) and commercial mail from sent deliveries, newest first."""
+    from .models import Delivery, SentEmail
+    from .services import email_hash
+
+    transactional = [
+        {"Sent": row.sent_at, "Subject": row.subject, "Kind": row.get_kind_display()}
+        for row in SentEmail.objects.filter(recipient_hash=email_hash(user.email))[:limit]
+    ]
+    commercial = [
+        {"Sent": row.sent_at, "Subject": row.edition.subject, "Kind": f"Marketing: {row.edition.topic.name}"}
+        for row in Delivery.objects.filter(subscriber__user=user, status=Delivery.Status.SENT)
+        .select_related("edition__topic")
+        .order_by("-sent_at")[:limit]
+    ]
+    rows = sorted(transactional + commercial, key=lambda row: row["Sent"], reverse=True)[:limit]
+    return [{**row, "Sent": f"{timezone.localtime(row['Sent']):%Y-%m-%d %H:%M}"} for row in rows]

@@ -12,11 +12,13 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from privacy.models import ConsentEvent
 from privacy.services import record_consent
 
-from .models import AlertItem, Frequency, MessageKind, Subscriber, Subscription, Topic, new_secret_key
+from .app_settings import app_settings
+from .models import AlertItem, Frequency, MessageKind, SentEmail, Subscriber, Subscription, Topic, new_secret_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -73,7 +75,18 @@ def send_transactional(
     if html is not None:
         message.attach_alternative(html, "text/html")
     message.send()
+    SentEmail.objects.create(
+        recipient_hash=email_hash(to), kind=kind, subject=subject[:200], object_id=message.metadata["object_id"]
+    )
     return message
+
+
+def email_hash(email: str) -> str:
+    """A keyed hash of the normalised address, for the suppression list and the sent-email log: they find a
+    person's rows without ever holding the address in clear."""
+    return salted_hmac(
+        "subscriptions.email_hash", normalise_email(email), secret=app_settings.SUPPRESSION_KEY, algorithm="sha256"
+    ).hexdigest()
 
 
 def queue_alert(

@@ -13,22 +13,14 @@ from __future__ import annotations
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.db import transaction
 from django.db.models import F
-from django.utils.crypto import salted_hmac
 
 from privacy.models import ConsentEvent
 
 from .app_settings import app_settings
 from .models import Subscriber, Suppression
-from .services import normalise_email, suppress_subscriber, unsubscribe_all
+from .services import email_hash, normalise_email, suppress_subscriber, unsubscribe_all
 
 HARD_REASONS = {None, "bounced", "invalid", "unsubscribed", "spam", "blocked", "other"}
-
-
-def email_hash(email: str) -> str:
-    """A keyed hash of the normalised address: the suppression list never holds an address in clear."""
-    return salted_hmac(
-        "subscriptions.suppression", normalise_email(email), secret=app_settings.SUPPRESSION_KEY, algorithm="sha256"
-    ).hexdigest()
 
 
 def add_suppression(*, email: str, reason: str) -> Suppression:

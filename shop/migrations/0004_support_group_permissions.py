@@ -37,7 +37,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("shop", "0003_resend_order_emails_schedule"),
-        ("privacy", "0006_staff_groups"),
+        ("privacy", "0008_staff_groups"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -159,3 +159,47 @@ def test_staff_read_privacy_settings_in_the_admin_with_a_fixed_number_of_queries
         page = client.get(reverse("admin:privacy_privacysettings_changelist"))
     assert page.status_code == 200
     assert client.get(reverse("admin:privacy_privacysettings_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_sign_in_signup_and_checkout_are_logged_with_ip_and_agent(client):
+    user = UserFactory(email="logger@example.com")
+    client.post(
+        reverse("account_login"),
+        {"login": "logger@example.com", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.77",
+        HTTP_USER_AGENT="Browser/1.0",
+    )
+    row = AccessLog.objects.get(event="sign_in")
+    assert (row.user_id, row.ip, row.ip_prefix, row.user_agent) == (
+        user.pk,
+        "203.0.113.77",
+        "203.0.113.0/24",
+        "Browser/1.0",
+    )
+    assert "logger@example.com" not in row.path
+
+
+@pytest.mark.django_db
+def test_full_ips_are_erased_after_30_days_and_rows_deleted_after_180():
+    now = timezone.now()
+    user = UserFactory()
+
+    def row(days_ago: int) -> AccessLog:
+        return AccessLog.objects.create(
+            user=user,
+            event="sign_in",
+            method="POST",
+            path="/accounts/login/",
+            status=200,
+            ip="203.0.113.9",
+            ip_prefix="203.0.113.0/24",
+            created_at=now - datetime.timedelta(days=days_ago),
+        )
+
+    fresh, month_old, old = row(29), row(31), row(181)
+    assert services.purge_access_logs() == 1
+    assert not AccessLog.objects.filter(pk=old.pk).exists()
+    assert AccessLog.objects.get(pk=fresh.pk).ip == "203.0.113.9"
+    month_old.refresh_from_db()
+    assert (month_old.ip, month_old.ip_prefix) == (None, "203.0.113.0/24")

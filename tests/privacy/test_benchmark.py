@@ -1,6 +1,7 @@
 """The privacy benchmark runs at a tiny size so it can't rot; its figures are read by people, not asserted."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,4 +29,6 @@ def test_the_privacy_benchmark_runs_and_prints_its_figures():
     assert result.returncode == 0, result.stderr[-3000:]
     assert "accounts in the ad feed:                  375" in result.stdout  # 10% opted out, 5% GPC, 10% rejected
     assert "disclosures written:                      375" in result.stdout
-    assert "access log rows purged:                   990 (expected 990)" in result.stdout
+    purged = re.search(r"access log rows purged:\s+(\d+) \(expected (\d+)\)", result.stdout)
+    assert purged is not None
+    assert purged.group(1) == purged.group(2) != "0"

@@ -21,6 +21,7 @@ from shop.models import Contest, ContestEntry, Order, SupportTicket
 from subscriptions import services as subscription_services
 from subscriptions.models import Delivery, Edition, Subscription
 from subscriptions.selectors import eligible_subscriptions
+from subscriptions.services import email_hash
 from subscriptions.tracking import is_suppressed
 from tests.factories import (
     PASSWORD,
@@ -75,7 +76,8 @@ def make_person(tag: str, topics, contest):
     services.record_consent(
         subject=f"user:{user.pk}", purpose="cookies:analytics", action="granted", method="cookie_banner", user=user
     )
-    AccessLog.objects.create(user=user, method="GET", path="/privacy/", status=200)
+    AccessLog.objects.create(user=user, method="GET", path="/privacy/", status=200, ip="203.0.113.9")
+    SentEmail.objects.create(recipient_hash=email_hash(user.email), kind="account", subject=f"Welcome {tag}first")
     return user, order
 
 
@@ -122,6 +124,7 @@ def test_the_export_holds_every_apps_data_about_me_and_nobody_elses(
         "contest_entries",
         "reviews",
         "data_requests",
+        "emails_sent",
     ]:
         assert sections[key]["items"], f"section {key} is empty"
     assert sections["profile"]["items"][0]["email"] == "alice.person@example.org"

@@ -248,3 +248,13 @@ def test_address_with_a_card_number_or_overlong_field_is_refused(shopper_client,
         assert response.status_code == 200
         assert 'class="errorlist' in response.content.decode()
     assert shopper.addresses.count() == before
+
+
+@pytest.mark.django_db
+def test_a_checkout_is_recorded_in_the_access_log(shopper_client, shopper, product):
+    from privacy.models import AccessLog
+
+    add_to_cart(shopper_client, product)
+    shopper_client.post(reverse("shop:checkout"), checkout_data(shopper_client), REMOTE_ADDR="198.51.100.4")
+    row = AccessLog.objects.get(event="checkout")
+    assert (row.user_id, row.ip, row.ip_prefix) == (shopper.pk, "198.51.100.4", "198.51.100.0/24")

@@ -263,3 +263,56 @@ def test_send_mailing_refuses_a_bad_slot():
 
     with pytest.raises(CommandError, match="not a slot"):
         call_command("send_mailing", "--slot", "someday")
+
+
+@pytest.mark.django_db
+def test_open_beacons_only_for_account_holders_who_allowed_analytics(topics):
+    from privacy.services import save_cookie_choice
+
+    newsletter = topics["newsletter"]
+    allowed, refused = UserFactory(email="allowed@example.com"), UserFactory(email="refused@example.com")
+    save_cookie_choice(user=allowed, categories=["analytics"])
+    save_cookie_choice(user=refused, categories=[])
+    for email, user in [
+        ("allowed@example.com", allowed),
+        ("refused@example.com", refused),
+        ("guest@example.com", None),
+    ]:
+        SubscriptionFactory(
+            subscriber=SubscriberFactory(email=email, user=user), topic=newsletter, frequency="twice_weekly"
+        )
+    edition = make_edition(newsletter)
+    mailing.plan_edition(edition_id=edition.pk)
+    mailing.send_batch(edition_id=edition.pk)
+    beacons = {m.to[0]: m.track_opens for m in mail.outbox}
+    assert beacons == {"allowed@example.com": True, "refused@example.com": False, "guest@example.com": False}
+    assert all(m.track_clicks is False for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_the_emails_we_sent_without_keeping_addresses(client, topics):
+    from django.urls import reverse
+
+    from accounts.emails import send_welcome
+    from subscriptions.models import SentEmail
+
+    user = UserFactory(email="Reader@Example.com", first_name="Rita")
+    other = UserFactory(email="other@example.com")
+    send_welcome(user)
+    send_welcome(other)
+    SubscriptionFactory(
+        subscriber=SubscriberFactory(email="reader@example.com", user=user),
+        topic=topics["newsletter"],
+        frequency="twice_weekly",
+    )
+    edition = make_edition(topics["newsletter"], subject="Winter sale starts")
+    mailing.plan_edition(edition_id=edition.pk)
+    mailing.send_batch(edition_id=edition.pk)
+    assert not SentEmail.objects.filter(recipient_hash__icontains="example").exists()
+    assert SentEmail.objects.count() == 2
+    client.force_login(user)
+    page = client.get(reverse("privacy:dashboard")).content.decode()
+    assert "Emails we sent you" in page
+    assert "Winter sale starts" in page
+    assert "Marketing: Newsletter and special offers" in page
+    assert page.count("Welcome to Example Shop") == 1  # theirs, not the other person's

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0004_mailing'),
+        ('subscriptions', '0005_sent_email'),
     ]
 
     operations = [

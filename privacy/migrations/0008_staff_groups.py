@@ -42,7 +42,7 @@ def remove_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("privacy", "0005_datarequest_dataexport_and_more"),
+        ("privacy", "0007_datarequest_dataexport"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

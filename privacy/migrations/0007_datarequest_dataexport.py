@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0004_access_log'),
+        ('privacy', '0006_lawful_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
