@@ -19,7 +19,7 @@ from shop import services as shop_services
 from shop.cart import CartLine
 from shop.models import Contest, ContestEntry, Order, SupportTicket
 from subscriptions import services as subscription_services
-from subscriptions.models import Delivery, Edition, Subscription
+from subscriptions.models import Delivery, Edition, SentEmail, Subscription
 from subscriptions.selectors import eligible_subscriptions
 from subscriptions.services import email_hash
 from subscriptions.tracking import is_suppressed
