@@ -83,9 +83,11 @@ def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -
         )
         Subscriber.objects.filter(pk=subscriber.pk).update(email=erased_email(subscriber.pk, "subscriber"))
         erased += 1
+    # every erased account's address goes on the list, subscribed or not: nobody mails it again
+    add_suppression(email=user.email, reason=Suppression.Reason.ERASURE)
     # the sent-email log's subjects may name the person; the suppression list keeps the address out of mailings
     sent_emails = SentEmail.objects.filter(recipient_hash=email_hash(user.email)).delete()[0]
-    return {"subscribers_anonymised": erased, "suppressed": erased > 0, "sent_emails_deleted": sent_emails}
+    return {"subscribers_anonymised": erased, "suppressed": True, "sent_emails_deleted": sent_emails}
 
 
 def subscriber_leftover(user: AbstractBaseUser) -> int:

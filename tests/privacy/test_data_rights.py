@@ -368,3 +368,51 @@ def test_an_erasure_during_an_order_waits_then_anonymises_it():
     assert order.email.endswith("@erased.invalid")
     assert order.shipping_address["full_name"] == "Erased customer"
     assert DataRequest.objects.get().status == "completed"
+
+
+@pytest.mark.django_db
+def test_signing_up_again_with_an_erased_address_keeps_it_out_of_mailings(topics):
+    alice = UserFactory(email="alice@example.org")
+    data_rights.erase_person(alice)
+    again = UserFactory(email="alice@example.org")
+    subscriber = subscription_services.subscribe_from_signup(
+        user=again, email=again.email, topics=[topics["newsletter"]]
+    )
+    subscription_services.confirm_account_subscriber(user=again)
+    subscriber.refresh_from_db()
+    assert subscriber.suppressed_reason == "erasure"
+    assert not eligible_subscriptions(topics["newsletter"]).filter(subscriber=subscriber).exists()
+
+
+@pytest.mark.django_db
+def test_the_export_list_costs_the_same_queries_with_1_or_10_files(client, django_assert_max_num_queries):
+    user = UserFactory()
+    client.force_login(user)
+
+    def add(n):
+        for _ in range(n):
+            DataExport.objects.create(
+                user=user,
+                status="ready",
+                payload={"sections": {}},
+                ready_at=timezone.now(),
+                expires_at=timezone.now() + datetime.timedelta(days=7),
+            )
+
+    add(1)
+    client.get(reverse("privacy:export"))  # warm the session
+    with django_assert_max_num_queries(8) as one:
+        client.get(reverse("privacy:export"))
+    add(9)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("privacy:export")).content.decode()
+    assert page.count("Download JSON") == 10
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_request_due_before_it_was_received():
+    from django.db import IntegrityError
+
+    now = timezone.now()
+    with pytest.raises(IntegrityError):
+        DataRequest.objects.create(kind="export", received_at=now, due_at=now - datetime.timedelta(days=1))
