@@ -130,10 +130,10 @@ def build_data_export(*, export_id: int) -> DataExport | None:
     )
     if export is None or export.status == DataExport.Status.READY or export.expires_at <= timezone.now():
         return export
-    export.payload = build_export_payload(export.user)
+    export.content = json.dumps(build_export_payload(export.user), cls=DjangoJSONEncoder, ensure_ascii=False)
     export.status = DataExport.Status.READY
     export.ready_at = timezone.now()
-    export.save(update_fields=["payload", "status", "ready_at"])
+    export.save(update_fields=["content", "status", "ready_at"])
     if export.request is not None and export.request.status != DataRequest.Status.COMPLETED:
         _complete(
             export.request,
@@ -141,6 +141,39 @@ def build_data_export(*, export_id: int) -> DataExport | None:
             handled_by=None,
         )
     return export
+
+
+def display_tree(value: Any) -> dict:
+    """An export value as nodes a template can render without type tests: text, a list of texts, or records
+    (a list of [(label, node), ...]) for nested objects such as an order's lines."""
+    if isinstance(value, dict):
+        return {"kind": "records", "records": [_record(value)]}
+    if isinstance(value, list):
+        if all(isinstance(item, dict) for item in value) and value:
+            return {"kind": "records", "records": [_record(item) for item in value]}
+        return {"kind": "list", "items": [_text(item) for item in value]}
+    return {"kind": "text", "text": _text(value)}
+
+
+def _record(item: dict) -> list[tuple[str, dict]]:
+    return [(str(label).replace("_", " ").capitalize(), display_tree(value)) for label, value in item.items()]
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+def display_sections(payload: dict) -> list[dict]:
+    return [
+        {"key": key, "title": section["title"], "records": [_record(item) for item in section["items"]]}
+        for key, section in payload["sections"].items()
+    ]
 
 
 def purge_expired_exports() -> int:

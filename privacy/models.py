@@ -252,16 +252,26 @@ class DataExport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ready_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(db_index=True)
-    payload = models.JSONField(null=True, blank=True, editable=False)
+    content = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The export as JSON text (kept as text so the documented key order stays).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="ready") | models.Q(payload__isnull=False, ready_at__isnull=False),
+                condition=~models.Q(status="ready") | (~models.Q(content="") & models.Q(ready_at__isnull=False)),
                 name="privacy_export_ready_has_payload",
             )
         ]
 
     def __str__(self) -> str:
         return f"Export {self.public_id} of user {self.user_id} ({self.status})"
+
+    @property
+    def payload(self) -> dict | None:
+        import json
+
+        return json.loads(self.content) if self.content else None

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -144,14 +144,15 @@ def _own_ready_export(request: HttpRequest, public_id) -> DataExport:
 @login_required
 def export_page(request: HttpRequest, public_id) -> HttpResponse:
     data_export = _own_ready_export(request, public_id)
-    return render(request, "privacy/export_page.html", {"export": data_export, "payload": data_export.payload})
+    sections = data_rights.display_sections(data_export.payload)
+    return render(request, "privacy/export_page.html", {"export": data_export, "sections": sections})
 
 
 @never_cache
 @login_required
 def export_json(request: HttpRequest, public_id) -> HttpResponse:
     data_export = _own_ready_export(request, public_id)
-    response = JsonResponse(data_export.payload, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response = HttpResponse(data_export.content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="my-data-{data_export.created_at:%Y-%m-%d}.json"'
     return response
 

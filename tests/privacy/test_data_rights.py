@@ -394,7 +394,7 @@ def test_the_export_list_costs_the_same_queries_with_1_or_10_files(client, djang
             DataExport.objects.create(
                 user=user,
                 status="ready",
-                payload={"sections": {}},
+                content=json.dumps({"format": "x", "sections": {}}),
                 ready_at=timezone.now(),
                 expires_at=timezone.now() + datetime.timedelta(days=7),
             )
