@@ -48,6 +48,26 @@ def ad_feed_exclusions() -> list[Callable[[], Q]]:
     return list(_ad_feed_exclusions)
 
 
+@dataclass(frozen=True)
+class AdFeedColumn:
+    name: str
+    data_category: str
+    values: Callable[[list[int]], dict[int, str]]
+
+
+_ad_feed_columns: dict[str, AdFeedColumn] = {}
+
+
+def register_ad_feed_column(name: str, data_category: str, values: Callable[[list[int]], dict[int, str]]) -> None:
+    """Add a coarse, non-identifying column to the ad-partner feed. `values(user_ids)` answers for a chunk of
+    people at once (one query per chunk); `data_category` names what the partner receives, in every Disclosure."""
+    _ad_feed_columns[name] = AdFeedColumn(name=name, data_category=data_category, values=values)
+
+
+def ad_feed_columns() -> list[AdFeedColumn]:
+    return list(_ad_feed_columns.values())
+
+
 # Data rights: export, erasure, audit --------------------------------------------------------------------------
 #
 # - register_exporter(key, title, fn): fn(user) returns a list of dicts (or one dict) of everything the app

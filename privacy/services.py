@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import hmac
 import ipaddress
+import itertools
 import logging
 import re
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from . import registry
 from .app_settings import app_settings
 from .cookies import OPTIONAL_CATEGORIES
 from .models import AccessLog, ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
@@ -241,17 +243,22 @@ def export_ad_partner_feed(*, out: TextIO, reference: str = "") -> int:
     from .selectors import ad_feed_audience
 
     reference = reference or f"ad-feed:{timezone.now():%Y%m%dT%H%M%S}"
+    columns = registry.ad_feed_columns()
     writer = csv.writer(out)
-    writer.writerow(["email_sha256"])
-    user_ids = []
-    for user_id, email in ad_feed_audience().values_list("pk", "email").iterator(chunk_size=2000):
-        writer.writerow([hash_email(email)])
-        user_ids.append(user_id)
+    writer.writerow(["email_sha256", *(column.name for column in columns)])
+    user_ids: list[int] = []
+    rows = ad_feed_audience().values_list("pk", "email").iterator(chunk_size=2000)
+    while chunk := list(itertools.islice(rows, 2000)):
+        ids = [user_id for user_id, _ in chunk]
+        extra = [column.values(ids) for column in columns]
+        for user_id, email in chunk:
+            writer.writerow([hash_email(email), *(values.get(user_id, "") for values in extra)])
+        user_ids.extend(ids)
     record_bulk_disclosure(
         recipient_kind=Disclosure.RecipientKind.AD_PARTNER,
         recipient_name=app_settings.AD_PARTNER_NAME,
         purpose=AD_FEED_PURPOSE,
-        data_categories=AD_FEED_DATA_CATEGORIES,
+        data_categories=[*AD_FEED_DATA_CATEGORIES, *(column.data_category for column in columns)],
         user_ids=user_ids,
         reference=reference,
     )

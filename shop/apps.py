@@ -11,6 +11,9 @@ class ShopConfig(AppConfig):
 
         registry.register_data_section("orders", "Your orders", selectors.orders_data_section)
         registry.register_data_section("support", "Your messages to customer service", selectors.support_data_section)
+        registry.register_ad_feed_column(
+            "purchase_categories", "purchase categories (coarse)", selectors.purchase_categories
+        )
         registry.register_exporter("orders", "Your orders", data_rights.export_orders)
         registry.register_exporter("support_tickets", "Your messages to customer service", data_rights.export_tickets)
         registry.register_exporter("contest_entries", "Your contest entries", data_rights.export_contest_entries)

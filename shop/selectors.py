@@ -48,3 +48,18 @@ def support_data_section(user) -> list[dict]:
         {"Sent": t.created_at.strftime("%Y-%m-%d"), "Subject": t.subject, "Message": t.message}
         for t in SupportTicket.objects.filter(user=user).order_by("-created_at")
     ]
+
+
+def purchase_categories(user_ids: list[int]) -> dict[int, str]:
+    """For the ad-partner feed: the coarse categories each person bought in ("Shirts;Shoes"), nothing finer."""
+    from .models import OrderLine
+
+    pairs = (
+        OrderLine.objects.filter(order__user_id__in=user_ids, product__isnull=False)
+        .values_list("order__user_id", "product__category__name")
+        .distinct()
+    )
+    categories: dict[int, set[str]] = {}
+    for user_id, name in pairs:
+        categories.setdefault(user_id, set()).add(name)
+    return {user_id: ";".join(sorted(names)) for user_id, names in categories.items()}

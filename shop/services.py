@@ -54,37 +54,42 @@ class CheckoutError(Exception):
 
 def publish_brand(*, brand: Brand) -> bool:
     """Publish a brand and queue it once for the "New brands and product styles" alert. False if already published."""
-    with transaction.atomic():
-        locked = Brand.objects.select_for_update().get(pk=brand.pk)
-        if locked.is_published:
-            return False
-        locked.is_published = True
-        locked.published_at = timezone.now()
-        locked.save(update_fields=["is_published", "published_at"])
-        queue_alert(
-            title=f"New brand: {locked.name}",
-            link=f"{settings.SITE_URL}/shop/?brand={locked.slug}",
-            source=f"brand:{locked.pk}",
-        )
-    brand.is_published, brand.published_at = locked.is_published, locked.published_at
-    return True
+    return _publish(
+        brand,
+        Brand.objects.all(),
+        lambda locked: {
+            "title": f"New brand: {locked.name}",
+            "link": f"{settings.SITE_URL}/shop/?brand={locked.slug}",
+            "source": f"brand:{locked.pk}",
+        },
+    )
 
 
 def publish_style(*, style: ProductStyle) -> bool:
     """Publish a product style and queue it once for the alerts topic. False if already published."""
+    return _publish(
+        style,
+        ProductStyle.objects.select_related("product"),
+        lambda locked: {
+            "title": f"New style: {locked.product.name} in {locked.name}",
+            "link": f"{settings.SITE_URL}{locked.product.get_absolute_url()}",
+            "source": f"style:{locked.pk}",
+        },
+    )
+
+
+def _publish(obj, queryset, alert) -> bool:
+    """Publish under a row lock (two staff clicking at once publish once) and queue its alert in the same
+    transaction, so an alert exists exactly when the thing is published."""
     with transaction.atomic():
-        locked = ProductStyle.objects.select_for_update().select_related("product").get(pk=style.pk)
+        locked = queryset.select_for_update(of=("self",)).get(pk=obj.pk)
         if locked.is_published:
             return False
         locked.is_published = True
         locked.published_at = timezone.now()
         locked.save(update_fields=["is_published", "published_at"])
-        queue_alert(
-            title=f"New style: {locked.product.name} in {locked.name}",
-            link=f"{settings.SITE_URL}{locked.product.get_absolute_url()}",
-            source=f"style:{locked.pk}",
-        )
-    style.is_published, style.published_at = locked.is_published, locked.published_at
+        queue_alert(**alert(locked))
+    obj.is_published, obj.published_at = locked.is_published, locked.published_at
     return True
 
 

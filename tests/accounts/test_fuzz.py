@@ -6,6 +6,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.forms import SignupForm
 from accounts.models import User
 
 text = st.one_of(
@@ -15,27 +16,7 @@ text = st.one_of(
         ["", " ", "<script>alert(1)</script>", "\x00", "1990-13-45", "9999-12-31", "0001-01-01", "+1" * 20]
     ),
 )
-fields = st.dictionaries(
-    st.sampled_from(
-        [
-            "date_of_birth",
-            "first_name",
-            "last_name",
-            "email",
-            "password1",
-            "password2",
-            "phone",
-            "country",
-            "gender",
-            "supervised",
-            "newsletter",
-            "brand_alerts",
-            "junk",
-        ]
-    ),
-    text,
-    max_size=12,
-)
+fields = st.dictionaries(st.sampled_from(["date_of_birth", *SignupForm.field_order, "junk"]), text, max_size=12)
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -100,3 +100,24 @@ def test_the_privacy_dashboard_lists_the_shoppers_own_orders(shopper_client, sho
     assert "Your orders" in page
     assert mine.number in page
     assert theirs.number not in page
+
+
+@pytest.mark.django_db
+def test_the_ad_feed_carries_coarse_purchase_categories_and_nothing_identifying(shopper_client, shopper, product):
+    import csv
+    import io
+
+    from privacy.models import Disclosure
+    from privacy.services import export_ad_partner_feed, hash_email
+
+    place(shopper_client, product)
+    out = io.StringIO()
+    export_ad_partner_feed(out=out, reference="ad-feed:test")
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == ["email_sha256", "purchase_categories"]
+    assert [hash_email(shopper.email), product.category.name] in rows[1:]
+    text = out.getvalue()
+    for clear in [shopper.email, shopper.first_name, shopper.last_name, "Rue"]:
+        assert clear not in text
+    disclosure = Disclosure.objects.get(user=shopper, reference="ad-feed:test")
+    assert "purchase categories (coarse)" in disclosure.data_categories
