@@ -8,9 +8,20 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from privacy.registry import register_ad_feed_exclusion
+        from privacy import registry
 
+        from . import data_rights
         from .models import AgeBand
 
         # Minors are never shared with advertising partners, whatever their cookie or sharing choices.
-        register_ad_feed_exclusion(lambda: ~Q(age_band=AgeBand.ADULT))
+        registry.register_ad_feed_exclusion(lambda: ~Q(age_band=AgeBand.ADULT))
+        registry.register_exporter("profile", "Your profile and age attestation", data_rights.export_profile)
+        registry.register_exporter("addresses", "Your addresses", data_rights.export_addresses)
+        registry.register_eraser(
+            "account", data_rights.erase_account, leftover=data_rights.account_leftover, runs_last=True
+        )
+        registry.register_audit_check(
+            "accounts_without_valid_age",
+            "Accounts without an age attestation, or attested under 13",
+            data_rights.accounts_without_valid_age,
+        )

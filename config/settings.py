@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.shop",
+                "privacy.context_processors.policy_review",
             ],
         },
     },
@@ -157,6 +158,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.purge_access_logs",
         "schedule": crontab(hour=3, minute=17),
     },
+    "privacy-purge-expired-exports": {
+        "task": "privacy.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=27),
+    },
+    "privacy-weekly-audit": {
+        "task": "privacy.tasks.send_privacy_audit",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }
 
 LANGUAGE_CODE = "en"
@@ -218,6 +227,7 @@ ACCOUNTS_ATTESTATION_VERSION = env("ACCOUNTS_ATTESTATION_VERSION", default="2026
 PRIVACY_ACCESS_LOG_RETENTION_DAYS = env.int("PRIVACY_ACCESS_LOG_RETENTION_DAYS", default=180)
 PRIVACY_ACCESS_LOG_IP_DAYS = env.int("PRIVACY_ACCESS_LOG_IP_DAYS", default=30)
 PRIVACY_AD_FEED_HASH_KEY = env("PRIVACY_AD_FEED_HASH_KEY", default="")
+PRIVACY_ORDER_RETENTION_YEARS = env.int("PRIVACY_ORDER_RETENTION_YEARS", default=10)
 
 LOGGING = {
     "version": 1,

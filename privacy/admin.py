@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
-from . import services
-from .models import AccessLog, ConsentEvent, Disclosure, PolicyVersion, PrivacySettings
+from . import data_rights, services
+from .models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PolicyVersion, PrivacySettings
 
 
 class ReadOnlyLedgerAdmin(admin.ModelAdmin):
@@ -124,3 +125,67 @@ class AccessLogAdmin(ReadOnlyLedgerAdmin):
     raw_id_fields = ["user"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    """The queue: open requests first, by due date. Running an export or an erasure needs the request to be
+    verified and the run_export / run_erasure permission (the "Privacy officer" group has both)."""
+
+    list_display = ["id", "kind", "status", "subject", "received_at", "due_at", "handled_by", "self_service"]
+    list_filter = ["kind", "status", "self_service"]
+    search_fields = ["subject"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["summary", "completed_at", "handled_by", "self_service"]
+    list_select_related = ["handled_by"]
+    actions = ["run_export", "run_erasure"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if obj.user_id and not obj.subject:
+            obj.subject = f"user:{obj.user_id}"
+        if obj.status == DataRequest.Status.VERIFIED and obj.verified_at is None:
+            obj.verified_at = timezone.now()
+        if obj.handled_by_id is None:
+            obj.handled_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _runnable(self, request, queryset, kind: str) -> list[DataRequest]:
+        ready = list(queryset.filter(kind=kind, status=DataRequest.Status.VERIFIED, user__isnull=False))
+        skipped = queryset.count() - len(ready)
+        if skipped:
+            messages.warning(
+                request, f"{skipped} request(s) skipped: only verified {kind} requests with an account run."
+            )
+        return ready
+
+    @admin.action(description="Run the export for the selected verified requests", permissions=["run_export"])
+    def run_export(self, request, queryset) -> None:
+        for data_request in self._runnable(request, queryset, DataRequest.Kind.EXPORT):
+            data_rights.request_export(user=data_request.user, data_request=data_request, handled_by=request.user)
+            messages.success(request, f"Export queued for request #{data_request.pk}.")
+
+    @admin.action(description="Run the erasure for the selected verified requests", permissions=["run_erasure"])
+    def run_erasure(self, request, queryset) -> None:
+        for data_request in self._runnable(request, queryset, DataRequest.Kind.ERASURE):
+            try:
+                data_rights.erase_person(data_request.user, data_request=data_request, handled_by=request.user)
+            except data_rights.AlreadyErased:
+                messages.warning(request, f"Request #{data_request.pk}: that account was already erased.")
+                continue
+            messages.success(request, f"Request #{data_request.pk}: erased.")
+
+    def has_run_export_permission(self, request) -> bool:
+        return request.user.has_perm("privacy.run_export")
+
+    def has_run_erasure_permission(self, request) -> bool:
+        return request.user.has_perm("privacy.run_erasure")
+
+
+@admin.register(DataExport)
+class DataExportAdmin(ReadOnlyLedgerAdmin):
+    """Exports hold personal data: staff see that one exists and when it expires, not its content."""
+
+    list_display = ["public_id", "user", "status", "created_at", "expires_at", "request"]
+    list_filter = ["status"]
+    exclude = ["payload"]
+    raw_id_fields = ["user", "request"]

@@ -95,9 +95,31 @@ class AppSettings:
     def ACCESS_LOG_PURGE_BATCH(self) -> int:
         return getattr(settings, "PRIVACY_ACCESS_LOG_PURGE_BATCH", 5000)
 
+    @property
+    def ORDER_RETENTION_YEARS(self) -> int:
+        """How long an erased person's orders are kept (with name, email, phone and addresses replaced)."""
+        return getattr(settings, "PRIVACY_ORDER_RETENTION_YEARS", 10)
+
+    @property
+    def EXPORT_DAYS(self) -> int:
+        """How long a "download my data" file is offered before the nightly task deletes it."""
+        return getattr(settings, "PRIVACY_EXPORT_DAYS", 7)
+
+    @property
+    def REQUEST_DUE_DAYS(self) -> int:
+        """A data request is due this many days after it was received."""
+        return getattr(settings, "PRIVACY_REQUEST_DUE_DAYS", 30)
+
+    @property
+    def ERASED_EMAIL_DOMAIN(self) -> str:
+        """Erased addresses become erased-<id>@<this domain> (a reserved, undeliverable domain)."""
+        return getattr(settings, "PRIVACY_ERASED_EMAIL_DOMAIN", "erased.invalid")
+
     CONSENT_COOKIE_SALT = "privacy.cookie_choice"
     GPC_HEADER = "HTTP_SEC_GPC"
     AD_SHARING_PURPOSE = "ad_sharing"
+    POLICY_PURPOSE = "policy"
+    ERASURE_PURPOSE = "erasure"
 
 
 app_settings = AppSettings()

@@ -6,6 +6,27 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self) -> None:
-        from . import registry, selectors, signals  # noqa: F401 (signals: allauth sign-in/signup -> access log)
+        from . import data_rights, registry, selectors, signals  # noqa: F401 (signals: sign-in -> access log, policy)
 
         registry.register_data_section("privacy", "Your privacy choices", selectors.privacy_choices_section)
+        registry.register_exporter("privacy_settings", "Privacy choices", data_rights.export_privacy_settings)
+        registry.register_exporter("consent_history", "Consent history", data_rights.export_consent_history)
+        registry.register_exporter("disclosures", "Who received your data", data_rights.export_disclosures)
+        registry.register_exporter("access_logs", "Access log of your account pages", data_rights.export_access_logs)
+        registry.register_exporter("data_requests", "Your data requests", data_rights.export_data_requests)
+        registry.register_eraser("privacy", data_rights.erase_privacy_data, leftover=data_rights.privacy_leftover)
+        registry.register_audit_check(
+            "access_logs_past_retention",
+            "Access log rows older than the retention period",
+            data_rights.access_logs_past_retention,
+        )
+        registry.register_audit_check(
+            "disclosures_without_purpose",
+            "Disclosures without a purpose or data categories",
+            data_rights.disclosures_without_purpose,
+        )
+        registry.register_audit_check(
+            "erased_people_with_clear_data",
+            "Erased people whose data is still held in clear (account ids)",
+            data_rights.erased_people_with_clear_data,
+        )

@@ -37,3 +37,29 @@ class AdSharingForm(forms.Form):
         widget=forms.RadioSelect,
         label="Tailored advertising",
     )
+
+
+class DeleteAccountForm(forms.Form):
+    """Re-authentication before erasure: the account's password and an explicit confirmation."""
+
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label="I understand that my account and my data will be erased and that this cannot be undone.",
+        required=True,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError("That password is not right.")
+        return password
+
+
+class PolicyAcknowledgeForm(forms.Form):
+    version = forms.CharField(widget=forms.HiddenInput, max_length=32)

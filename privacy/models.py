@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -173,3 +175,103 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.method} {self.path} {self.status}"
+
+
+# Data rights (privacy center part 2) --------------------------------------------------------------------------
+
+
+def _due_in_30_days():
+    import datetime
+
+    return timezone.now() + datetime.timedelta(days=30)
+
+
+class DataRequest(models.Model):
+    """A data-subject or lawful request in the staff queue: received, due 30 days later, handled by someone.
+    Never holds an email in clear: the person is the `user` (an erased account stays as an anonymised row)."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export (access)"
+        ERASURE = "erasure", "Erasure"
+        CORRECTION = "correction", "Correction"
+        LAWFUL_DISCLOSURE = "lawful_disclosure", "Lawful disclosure"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        VERIFIED = "verified", "Identity verified"
+        COMPLETED = "completed", "Completed"
+        REJECTED = "rejected", "Rejected"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "user:42"')
+    received_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=_due_in_30_days)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    self_service = models.BooleanField(default=False, help_text="Made by the shopper from the privacy center.")
+    notes = models.TextField(blank=True, help_text="What was asked and done. No email addresses or tokens.")
+    summary = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["status", "due_at", "id"]
+        permissions = [
+            ("run_export", "Can run a data export for a verified request"),
+            ("run_erasure", "Can run an erasure for a verified request"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_at__gte=models.F("received_at")), name="privacy_request_due"),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(completed_at__isnull=False),
+                name="privacy_request_completed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class DataExport(models.Model):
+    """One "download my data" file, built by a task, offered behind the login to its owner until expires_at."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(DataRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    content = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The export as JSON text (kept as text so the documented key order stays).",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | (~models.Q(content="") & models.Q(ready_at__isnull=False)),
+                name="privacy_export_ready_has_payload",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Export {self.public_id} of user {self.user_id} ({self.status})"
+
+    @property
+    def payload(self) -> dict | None:
+        import json
+
+        return json.loads(self.content) if self.content else None

@@ -66,3 +66,88 @@ def register_ad_feed_column(name: str, data_category: str, values: Callable[[lis
 
 def ad_feed_columns() -> list[AdFeedColumn]:
     return list(_ad_feed_columns.values())
+
+
+# Data rights: export, erasure, audit --------------------------------------------------------------------------
+#
+# - register_exporter(key, title, fn): fn(user) returns a list of dicts (or one dict) of everything the app
+#   holds about the person; the export (JSON and HTML) has one section per key.
+# - register_eraser(key, fn, leftover=None, runs_last=False): fn(user, *, retention) erases or anonymises the
+#   app's data about the person inside erase_person's transaction and returns a summary dict (counts).
+#   `retention` is the period records the law makes us keep are kept (orders). `leftover(user)` returns how
+#   many of the app's rows still hold the erased person's data in clear (for privacy_audit); `runs_last` is
+#   for the eraser of the user row itself, which the others may still need (its email) while they run.
+# - register_audit_check(key, description, fn): fn() returns (count, example ids) of live data that breaks
+#   the policy; privacy_audit prints each finding.
+# - register_transactional_sender(fn): how privacy sends its service mail (subscriptions registers
+#   send_transactional, the one way out for such mail).
+
+
+@dataclass(frozen=True)
+class Exporter:
+    key: str
+    title: str
+    fn: Callable[[Any], list[dict] | dict]
+
+
+@dataclass(frozen=True)
+class Eraser:
+    key: str
+    fn: Callable[..., dict]
+    leftover: Callable[[Any], int] | None = None
+    runs_last: bool = False
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    key: str
+    description: str
+    fn: Callable[[], tuple[int, list]]
+
+
+_exporters: dict[str, Exporter] = {}
+_erasers: dict[str, Eraser] = {}
+_audit_checks: dict[str, AuditCheck] = {}
+_transactional_sender: list[Callable[..., Any]] = []
+
+
+def register_exporter(key: str, title: str, fn: Callable[[Any], list[dict] | dict]) -> None:
+    _exporters[key] = Exporter(key=key, title=title, fn=fn)
+
+
+def exporters() -> list[Exporter]:
+    return list(_exporters.values())
+
+
+def register_eraser(
+    key: str, fn: Callable[..., dict], *, leftover: Callable[[Any], int] | None = None, runs_last: bool = False
+) -> None:
+    _erasers[key] = Eraser(key=key, fn=fn, leftover=leftover, runs_last=runs_last)
+
+
+def erasers() -> list[Eraser]:
+    """In the order they run: registration order, with the `runs_last` ones (the user row) at the end."""
+    values = list(_erasers.values())
+    return [e for e in values if not e.runs_last] + [e for e in values if e.runs_last]
+
+
+def register_audit_check(key: str, description: str, fn: Callable[[], tuple[int, list]]) -> None:
+    _audit_checks[key] = AuditCheck(key=key, description=description, fn=fn)
+
+
+def audit_checks() -> list[AuditCheck]:
+    return list(_audit_checks.values())
+
+
+def unregister(key: str) -> None:
+    """Remove an exporter, eraser or audit check by key (tests)."""
+    for table in (_exporters, _erasers, _audit_checks):
+        table.pop(key, None)
+
+
+def register_transactional_sender(fn: Callable[..., Any]) -> None:
+    _transactional_sender[:] = [fn]
+
+
+def transactional_sender() -> Callable[..., Any] | None:
+    return _transactional_sender[0] if _transactional_sender else None

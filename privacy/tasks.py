@@ -34,3 +34,28 @@ def build_ad_partner_feed() -> str:
 def purge_access_logs() -> int:
     """Nightly (CELERY_BEAT_SCHEDULE): delete AccessLog rows older than PRIVACY_ACCESS_LOG_RETENTION_DAYS."""
     return services.purge_access_logs()
+
+
+@shared_task
+def build_data_export(export_id: int) -> str:
+    """Build one "download my data" file (idempotent)."""
+    from .data_rights import build_data_export as build
+
+    export = build(export_id=export_id)
+    return export.status if export is not None else "missing"
+
+
+@shared_task
+def purge_expired_exports() -> int:
+    """Nightly (CELERY_BEAT_SCHEDULE): delete export files past PRIVACY_EXPORT_DAYS."""
+    from .data_rights import purge_expired_exports as purge
+
+    return purge()
+
+
+@shared_task
+def send_privacy_audit() -> int:
+    """Weekly (CELERY_BEAT_SCHEDULE): run privacy_audit and email the report to the privacy officers."""
+    from .data_rights import send_audit_report
+
+    return send_audit_report()

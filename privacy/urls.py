@@ -8,4 +8,10 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("cookies/", views.cookie_settings, name="cookies"),
     path("ad-sharing/", views.ad_sharing, name="ad_sharing"),
+    path("export/", views.export, name="export"),
+    path("export/<uuid:public_id>/", views.export_page, name="export_page"),
+    path("export/<uuid:public_id>/json/", views.export_json, name="export_json"),
+    path("delete/", views.delete_account, name="delete"),
+    path("delete/done/", views.deleted, name="deleted"),
+    path("policy/", views.policy, name="policy"),
 ]

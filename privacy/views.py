@@ -1,16 +1,21 @@
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import registry, selectors, services
+from . import data_rights, registry, selectors, services
 from .app_settings import app_settings
+from .context_processors import POLICY_SESSION_KEY
 from .cookies import CookieChoice, catalogue, write_choice_cookie
-from .forms import AdSharingForm, CookieChoiceForm
+from .forms import AdSharingForm, CookieChoiceForm, DeleteAccountForm, PolicyAcknowledgeForm
+from .models import DataExport, PolicyVersion
 
 
 def _safe_next(request: HttpRequest, candidate: str, default: str) -> str:
@@ -107,3 +112,98 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             reasons=selectors.ad_sharing_refused_reasons(selectors.settings_for_request(request), gpc_now=choice.gpc),
         )
     return render(request, "privacy/dashboard.html", context)
+
+
+# Data rights: download my data, delete my account, the privacy policy -----------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    """Download my data: ask for a file (built by a task), then open it as a page or download it as JSON."""
+    if request.method == "POST":
+        data_rights.request_export(user=request.user)
+        messages.success(request, "We are preparing your data. It stays here for you to download for 7 days.")
+        return redirect("privacy:export")
+    exports = DataExport.objects.filter(user=request.user, expires_at__gt=timezone.now()).order_by("-created_at")
+    return render(request, "privacy/export.html", {"exports": exports, "days": app_settings.EXPORT_DAYS})
+
+
+def _own_ready_export(request: HttpRequest, public_id) -> DataExport:
+    return get_object_or_404(
+        DataExport,
+        public_id=public_id,
+        user=request.user,
+        status=DataExport.Status.READY,
+        expires_at__gt=timezone.now(),
+    )
+
+
+@never_cache
+@login_required
+def export_page(request: HttpRequest, public_id) -> HttpResponse:
+    data_export = _own_ready_export(request, public_id)
+    sections = data_rights.display_sections(data_export.payload)
+    return render(request, "privacy/export_page.html", {"export": data_export, "sections": sections})
+
+
+@never_cache
+@login_required
+def export_json(request: HttpRequest, public_id) -> HttpResponse:
+    data_export = _own_ready_export(request, public_id)
+    response = HttpResponse(data_export.content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{data_export.created_at:%Y-%m-%d}.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Delete my account: the password again, an explicit box, then erasure in one transaction."""
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            data_rights.erase_person(request.user, request=request)
+            logout(request)
+            return redirect("privacy:deleted")
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "retention_years": app_settings.ORDER_RETENTION_YEARS}
+    return render(request, "privacy/delete.html", context, status=status)
+
+
+def deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/deleted.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def policy(request: HttpRequest) -> HttpResponse:
+    """The privacy policy in force, its history, and (signed in, after a material change) the acknowledgement."""
+    versions = list(PolicyVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at"))
+    current = versions[0] if versions else None
+    material = data_rights.material_policy_in_force()
+    needs_review = data_rights.needs_policy_review(request.user, material)
+    if request.method == "POST":
+        form = PolicyAcknowledgeForm(request.POST)
+        if not request.user.is_authenticated:
+            return redirect("privacy:policy")
+        if form.is_valid() and material is not None and form.cleaned_data["version"] == material.version:
+            data_rights.acknowledge_policy(user=request.user, version=material, request=request)
+            request.session[POLICY_SESSION_KEY] = ""
+            messages.success(request, "Thank you: you have reviewed the updated privacy policy.")
+            return redirect("privacy:policy")
+        messages.error(request, "That policy version is no longer the one to review; please read the current one.")
+        return redirect("privacy:policy")
+    chosen = current
+    wanted = request.GET.get("version")
+    if wanted:
+        chosen = next((v for v in versions if v.version == wanted), current)
+    return render(
+        request,
+        "privacy/policy.html",
+        {"current": current, "shown": chosen, "versions": versions, "needs_review": needs_review, "material": material},
+    )

@@ -5,10 +5,16 @@ class ShopConfig(AppConfig):
     name = "shop"
 
     def ready(self) -> None:
-        from privacy.registry import register_ad_feed_column, register_data_section
+        from privacy import registry
 
-        from . import selectors
+        from . import data_rights, selectors
 
-        register_data_section("orders", "Your orders", selectors.orders_data_section)
-        register_data_section("support", "Your messages to customer service", selectors.support_data_section)
-        register_ad_feed_column("purchase_categories", "purchase categories (coarse)", selectors.purchase_categories)
+        registry.register_data_section("orders", "Your orders", selectors.orders_data_section)
+        registry.register_data_section("support", "Your messages to customer service", selectors.support_data_section)
+        registry.register_ad_feed_column(
+            "purchase_categories", "purchase categories (coarse)", selectors.purchase_categories
+        )
+        registry.register_exporter("orders", "Your orders", data_rights.export_orders)
+        registry.register_exporter("support_tickets", "Your messages to customer service", data_rights.export_tickets)
+        registry.register_exporter("contest_entries", "Your contest entries", data_rights.export_contest_entries)
+        registry.register_eraser("shop", data_rights.erase_shop_data, leftover=data_rights.shop_leftover)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -143,10 +144,15 @@ def place_order(
         raise CheckoutError("Prices or shipping changed since you opened this page. Please check the new total.")
     try:
         with transaction.atomic():
+            # The account row is locked as erase_person locks it: an erasure and an order for the same
+            # account run one after the other, never interleaved, and a closed account orders nothing.
+            account = get_user_model().objects.select_for_update().get(pk=user.pk)
+            if not account.is_active:
+                raise CheckoutError("This account is closed.")
             order = Order.objects.create(
                 number=_new_order_number(),
                 user=user,
-                email=user.email,
+                email=account.email,
                 subtotal=subtotal,
                 shipping_cost=cost,
                 total=total,

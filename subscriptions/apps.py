@@ -6,9 +6,27 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Email subscriptions"
 
     def ready(self) -> None:
-        from privacy.registry import register_data_section
+        from privacy import registry
 
-        from . import selectors, signals
+        from . import data_rights, selectors, signals
+        from .services import send_transactional
 
         signals.connect(self)
-        register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)
+        registry.register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)
+        registry.register_transactional_sender(send_transactional)
+        registry.register_exporter("subscriptions", "Your email subscriptions", data_rights.export_subscriptions)
+        registry.register_exporter("deliveries", "Newsletters sent to you", data_rights.export_deliveries)
+        registry.register_exporter("emails_sent", "Other emails we sent you", data_rights.export_emails_sent)
+        registry.register_eraser(
+            "subscriptions", data_rights.erase_subscriber, leftover=data_rights.subscriber_leftover
+        )
+        registry.register_audit_check(
+            "deliveries_to_ineligible",
+            "Commercial emails sent to someone not eligible when sent (delivery ids)",
+            data_rights.deliveries_to_ineligible,
+        )
+        registry.register_audit_check(
+            "subscription_state_vs_ledger",
+            "Subscriptions whose state disagrees with the last consent event (subscription ids)",
+            data_rights.state_disagrees_with_ledger,
+        )

@@ -72,6 +72,8 @@ class Subscriber(models.Model):
         BOUNCE = "bounce", "Hard bounce"
         SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
         COMPLAINT = "complaint", "Spam complaint"
+        ESP_UNSUBSCRIBE = "esp_unsubscribe", "Unsubscribed at the email provider"
+        ERASURE = "erasure", "Address of an erased account"
 
     email = models.EmailField(max_length=254, unique=True)
     user = models.OneToOneField(

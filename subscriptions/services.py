@@ -184,7 +184,20 @@ def subscribe_guest(*, email: str, topics: Iterable[Topic], request: HttpRequest
     subscriber, _ = Subscriber.objects.get_or_create(email=normalise_email(email))
     subscriber, subscriptions = _locked(subscriber)
     _request_topics(subscriber, subscriptions, topics, method=Method.SUBSCRIBE_FORM, request=request)
+    _apply_suppression_list(subscriber)
     return subscriber
+
+
+def _apply_suppression_list(subscriber: Subscriber) -> None:
+    """An address on the suppression list (a bounce, a complaint, an erased account) typed in again is
+    suppressed at once: the next mailing skips it, whatever is confirmed later."""
+    from .tracking import suppression_reason
+
+    if subscriber.suppressed_at is not None:
+        return
+    reason = suppression_reason(subscriber.email)
+    if reason is not None:
+        suppress_subscriber(subscriber=subscriber, reason=reason, method=Method.SYSTEM)
 
 
 @transaction.atomic
@@ -207,6 +220,7 @@ def subscribe_from_signup(
         subscriber.user = user
         subscriber.save(update_fields=["user"])
     _request_topics(subscriber, subscriptions, topics, method=Method.SIGNUP_FORM, request=request)
+    _apply_suppression_list(subscriber)
     return subscriber
 
 

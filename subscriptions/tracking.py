@@ -32,6 +32,11 @@ def is_suppressed(email: str) -> bool:
     return Suppression.objects.filter(email_hash=email_hash(email)).exists()
 
 
+def suppression_reason(email: str) -> str | None:
+    """Why the address is on the suppression list (a Subscriber.SuppressedReason value), or None."""
+    return Suppression.objects.filter(email_hash=email_hash(email)).values_list("reason", flat=True).first()
+
+
 @transaction.atomic
 def handle_tracking_event(event: AnymailTrackingEvent) -> str:
     """Apply one normalised tracking event; return what was done (for logs and tests). Idempotent."""

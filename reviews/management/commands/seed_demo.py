@@ -21,7 +21,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, reset_staff_password: bool = False, **options):
-        lines = accounts_demo.seed()
+        lines = privacy_demo.seed_policy()
+        lines += accounts_demo.seed()
         lines += subscriptions_demo.seed()
         lines += privacy_demo.seed()
         lines += shop_demo.seed()

@@ -1,0 +1,88 @@
+"""What accounts contributes to the privacy center: export sections, the eraser of the account row and the
+addresses, and the age-attestation audit check (registered in AccountsConfig.ready)."""
+
+from __future__ import annotations
+
+import datetime
+
+from allauth.account.models import EmailAddress
+from django.db.models import Q
+
+from privacy.data_rights import erased_email, is_erased_email
+
+from .models import Address, AgeBand, User
+
+
+def export_profile(user: User) -> dict:
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone": str(user.phone or ""),
+        "country": user.country.code if user.country else "",
+        "gender": user.gender,
+        "age_band": user.age_band,
+        "age_attested_at": user.age_attested_at,
+        "age_attestation_version": user.age_attestation_version,
+        "date_joined": user.date_joined,
+        "last_login": user.last_login,
+    }
+
+
+def export_addresses(user: User) -> list[dict]:
+    return [
+        {
+            "kind": a.kind,
+            "full_name": a.full_name,
+            "line1": a.line1,
+            "line2": a.line2,
+            "city": a.city,
+            "region": a.region,
+            "postal_code": a.postal_code,
+            "country": a.country.code,
+            "phone": str(a.phone or ""),
+            "is_default": a.is_default,
+        }
+        for a in Address.objects.filter(user=user).order_by("created_at", "id")
+    ]
+
+
+def erase_account(user: User, *, retention: datetime.timedelta) -> dict:
+    """Addresses and confirmed-address records are deleted; the account row is anonymised and deactivated
+    (orders point at it and are kept for the retention period). Its email becomes a placeholder, so the person
+    can sign up again as new, and the unusable password ends every session."""
+    addresses = Address.objects.filter(user=user).delete()[0]
+    email_addresses = EmailAddress.objects.filter(user=user).delete()[0]
+    user.email = erased_email(user.pk)
+    user.first_name = user.last_name = ""
+    user.phone = ""
+    user.country = ""
+    user.gender = ""
+    user.age_band = ""
+    user.age_attested_at = None
+    user.age_attestation_version = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    return {"addresses_deleted": addresses, "email_addresses_deleted": email_addresses, "account": "anonymised"}
+
+
+def account_leftover(user: User) -> int:
+    user.refresh_from_db()
+    clear = int(
+        not is_erased_email(user.email) or bool(user.first_name or user.last_name or user.phone) or user.is_active
+    )
+    return clear + Address.objects.filter(user=user).count() + EmailAddress.objects.filter(user=user).count()
+
+
+def accounts_without_valid_age() -> tuple[int, list]:
+    """Active shopper accounts (not staff) with no age attestation, or an age band other than 13-17 supervised
+    or adult (nobody under 13 may hold an account)."""
+    rows = User.objects.filter(is_active=True, is_staff=False).filter(
+        Q(age_attested_at__isnull=True) | ~Q(age_band__in=AgeBand.values)
+    )
+    return rows.count(), list(rows.order_by("id").values_list("id", flat=True)[:5])

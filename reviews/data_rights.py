@@ -1,0 +1,28 @@
+"""What reviews contributes to the privacy center (registered in ReviewsConfig.ready)."""
+
+from __future__ import annotations
+
+import datetime
+
+from . import scrubber, services
+from .models import Review, ReviewStatus
+
+
+def export_reviews(user) -> list[dict]:
+    return services.export_reviews_for(user.email)
+
+
+def erase_reviews(user, *, retention: datetime.timedelta) -> dict:
+    return {"reviews_anonymised": services.anonymise_reviews_for(user.email)}
+
+
+def published_reviews_with_contact_details() -> tuple[int, list]:
+    """Published reviews whose title, text, name or city shows an email address or a phone number."""
+    found = [
+        pk
+        for pk, title, body, name, city in Review.objects.filter(status=ReviewStatus.PUBLISHED)
+        .values_list("pk", "title", "body", "display_name", "city")
+        .iterator(chunk_size=2000)
+        if set(scrubber.personal_detail_kinds(title, body, name, city)) & set(scrubber.MASKS)
+    ]
+    return len(found), found[:5]
