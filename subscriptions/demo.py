@@ -54,6 +54,7 @@ def seed() -> list[str]:
         elif state in ("bounce", "complaint"):
             services.suppress_subscriber(subscriber=subscriber, reason=state)
     lines = [f"Subscribers: {Subscriber.objects.count()} (in every state; see Admin > Email subscriptions)"]
+    lines += seed_editions()
     if created:
         lines.append(f"  added: {', '.join(created)}")
         if mailbox.is_enabled():
@@ -73,3 +74,40 @@ def send_samples(emails: list[str]) -> int:
         ).send()
         sent += 1
     return sent
+
+
+def seed_editions() -> list[str]:
+    """An edition in the latest slot (`manage.py send_mailing` sends it) and a draft for the next slot."""
+    from .models import Edition
+    from .schedule import latest_slot, upcoming_slots
+
+    newsletter = Topic.objects.filter(slug="newsletter").first()
+    if newsletter is None or Edition.objects.filter(topic=newsletter).exists():
+        return []
+    body_html = (
+        '<h1 style="font-size:20px;">Winter picks from {{ SHOP_NAME }}</h1>'
+        "<p>Warm knits, linen for the brave, and a tote that carries it all.</p>"
+        '<p><a href="{{ SITE_URL }}/shop/" style="color:#0b5cad;">See the shop</a></p>'
+    )
+    body_text = (
+        "Winter picks from {{ SHOP_NAME }}\n\nWarm knits, linen for the brave.\nSee the shop: {{ SITE_URL }}/shop/"
+    )
+    Edition.objects.create(
+        topic=newsletter,
+        subject="Winter picks",
+        preheader="Warm knits and a tote that carries it all",
+        body_text=body_text,
+        body_html=body_html,
+        slot_at=latest_slot(),
+        status=Edition.Status.SCHEDULED,
+    )
+    Edition.objects.create(
+        topic=newsletter,
+        subject="New year, new styles",
+        preheader="A draft for the next slot",
+        body_text=body_text,
+        body_html=body_html,
+        slot_at=upcoming_slots(1)[0],
+        status=Edition.Status.DRAFT,
+    )
+    return ["Editions: one scheduled in the latest slot (python manage.py send_mailing sends it), one draft"]

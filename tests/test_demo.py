@@ -1,5 +1,7 @@
 """The demo data: every app's seed, run twice, changes nothing the second time."""
 
+import io
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -26,3 +28,24 @@ def test_seed_demo_loads_every_app_and_is_idempotent(capsys, settings, tmp_path)
     second = row_counts()
     changed = {label: (first[label], second[label]) for label in first if first[label] != second[label]}
     assert changed == {}
+
+
+@pytest.mark.django_db
+def test_the_demo_mailing_reaches_only_eligible_people_and_the_audit_stays_clean(
+    settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    launch_topics()
+    call_command("seed_demo")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_mailing")
+    recipients = {m.to[0] for m in mail.outbox if m.subject == "Winter picks"}
+    assert "ada@example.com" in recipients
+    for never in ["tim@example.com", "grace@example.com", "guest.unconfirmed@example.com", "guest.bounced@example.com"]:
+        assert never not in recipients
+    out = io.StringIO()
+    call_command("privacy_audit", stdout=out)  # exits 1 on any finding
+    assert ", 0 with findings." in out.getvalue()
