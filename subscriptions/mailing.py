@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from privacy.models import PrivacySettings
 
+from . import lookups  # noqa: F401 (registers __any_of)
 from .app_settings import app_settings
 from .emails import commercial_message
 from .models import AlertItem, Delivery, Edition, Subscriber, Topic
@@ -176,10 +177,11 @@ def plan_edition(*, edition_id: int) -> int:
         select_sql, params = audience.values_list("subscriber_id", "id").query.sql_with_params()
         table = Delivery._meta.db_table
         with connection.cursor() as cursor:
+            # (SQLite, for the demo, needs a WHERE before ON CONFLICT to parse an INSERT … SELECT.)
             cursor.execute(
                 f"INSERT INTO {table} (edition_id, subscriber_id, subscription_id, status, attempts, "  # noqa: S608
                 f"esp_message_id, error) SELECT %s, audience.*, %s, 0, '', '' FROM ({select_sql}) AS audience "
-                f"ON CONFLICT (edition_id, subscriber_id) DO NOTHING",
+                f"WHERE 1 = 1 ON CONFLICT (edition_id, subscriber_id) DO NOTHING",
                 [edition.pk, Delivery.Status.QUEUED, *params],
             )
         edition.status = Edition.Status.SENDING
@@ -194,21 +196,25 @@ def plan_edition(*, edition_id: int) -> int:
 
 
 def _claim(edition_id: int, size: int) -> list[int]:
+    """Lease up to `size` queued rows nobody holds, in one statement: UPDATE … WHERE id IN (SELECT … FOR UPDATE
+    SKIP LOCKED) RETURNING id. Concurrent workers never claim the same row; a dead worker's lease runs out."""
     now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(edition_id=edition_id, status=Delivery.Status.QUEUED)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-            .order_by("id")
-            .values_list("id", flat=True)[:size]
+    free = (
+        Delivery.objects.select_for_update(skip_locked=True)
+        .filter(edition_id=edition_id, status=Delivery.Status.QUEUED)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .order_by("id")
+        .values("id")[:size]
+    )
+    lease_until = now + datetime.timedelta(seconds=app_settings.SEND_LEASE_SECONDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        select_sql, select_params = free.query.sql_with_params()  # FOR UPDATE compiles only inside a transaction
+        cursor.execute(
+            f"UPDATE {Delivery._meta.db_table} SET lease_until = %s, attempts = attempts + 1 "  # noqa: S608
+            f"WHERE id IN (SELECT id FROM ({select_sql}) AS free) RETURNING id",
+            [lease_until, *select_params],
         )
-        if ids:
-            Delivery.objects.filter(id__in=ids).update(
-                lease_until=now + datetime.timedelta(seconds=app_settings.SEND_LEASE_SECONDS),
-                attempts=F("attempts") + 1,
-            )
-    return ids
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
@@ -222,16 +228,9 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
     if not ids:
         finish_edition_if_done(edition_id=edition_id)
         return result
-    batch = Delivery.objects.filter(id__in=ids)
-    # The send-time re-check: the same selector, narrowed to this batch's subscriptions so PostgreSQL looks up
-    # a thousand rows by key instead of computing the whole audience for every batch.
-    eligible = set(
-        eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
-        .filter(pk__in=batch.values("subscription_id"))
-        .values_list("pk", flat=True)
-    )
     rows = list(
-        batch.select_related("subscriber")
+        Delivery.objects.filter(id__any_of=ids)
+        .select_related("subscriber")
         .only("id", "attempts", "subscription_id", "subscriber__id", "subscriber__email", "subscriber__secret_key")
         .annotate(
             # Open beacons only for account holders who allowed analytics (cookie settings); never for guests.
@@ -241,11 +240,18 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
         )
         .order_by("id")
     )
+    # The send-time re-check: the same selector, narrowed to this batch's subscriptions (keyed lookups rather
+    # than the whole audience for every batch). An unsubscribe committed after planning skips the row.
+    eligible = set(
+        eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
+        .filter(pk__any_of=[row.subscription_id for row in rows])
+        .values_list("pk", flat=True)
+    )
     for row in rows:
         row.eligible = row.subscription_id in eligible
     skipped = [row.id for row in rows if not row.eligible]
     if skipped:
-        Delivery.objects.filter(id__in=skipped).update(
+        Delivery.objects.filter(id__any_of=skipped).update(
             status=Delivery.Status.SKIPPED, lease_until=None, error="not eligible at send time"
         )
         result.skipped = len(skipped)
@@ -276,7 +282,7 @@ def _send_chunk(mail, rendered: RenderedEdition, chunk: list[Delivery]) -> tuple
             row.status, row.sent_at, row.lease_until, row.esp_message_id = Delivery.Status.SENT, now, None, esp_id
         Delivery.objects.bulk_update(chunk, ["status", "sent_at", "lease_until", "esp_message_id"])
     else:
-        Delivery.objects.filter(id__in=[row.id for row in chunk]).update(
+        Delivery.objects.filter(id__any_of=[row.id for row in chunk]).update(
             status=Delivery.Status.SENT, sent_at=now, lease_until=None
         )
     return len(chunk), 0

@@ -215,7 +215,8 @@ class Delivery(models.Model):
         SKIPPED = "skipped", "Skipped at send time"
         FAILED = "failed", "Failed"
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the unique (edition, subscriber) index serves every lookup by edition.
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
@@ -236,7 +237,11 @@ class Delivery(models.Model):
                 condition=models.Q(status="queued"),
                 name="subscriptions_delivery_queued",
             ),
-            models.Index(fields=["esp_message_id"], name="subscriptions_delivery_esp_id"),
+            models.Index(
+                fields=["esp_message_id"],
+                condition=~models.Q(esp_message_id=""),
+                name="subscriptions_delivery_esp_id",
+            ),
         ]
 
     def __str__(self) -> str:

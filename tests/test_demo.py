@@ -49,3 +49,38 @@ def test_the_demo_mailing_reaches_only_eligible_people_and_the_audit_stays_clean
     out = io.StringIO()
     call_command("privacy_audit", stdout=out)  # exits 1 on any finding
     assert ", 0 with findings." in out.getvalue()
+
+
+def test_the_zero_setup_demo_runs_on_sqlite_with_eager_tasks(tmp_path):
+    """`make demo`'s path: SQLite under VAR_DIR, no Redis, the file mail sink; then a mailing slot runs."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    drop = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_BACKEND",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "PYTEST_XDIST_WORKER",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "MAILBOX_DIR",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in drop} | {"DEBUG": "1", "VAR_DIR": str(tmp_path)}
+    for command in (["migrate", "-v0"], ["seed_demo"], ["send_mailing"]):
+        result = subprocess.run(  # noqa: S603 (our own manage.py)
+            [sys.executable, "manage.py", *command],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "db.sqlite3").exists()
+    assert "planned 1 edition(s)" in result.stdout
+    subjects = [p.read_text(errors="replace") for p in (tmp_path / "mail").glob("*.eml")]
+    assert any("Subject: Winter picks" in text for text in subjects)
