@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from privacy.admin import ReadOnlyLedgerAdmin
+
 from . import announcements, mailing
 from .models import Delivery, Edition, SentEmail, ServiceAnnouncement, Subscriber, Suppression
 from .schedule import upcoming_slots
@@ -182,21 +184,12 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyLedgerAdmin):
     list_display = ["id", "edition", "subscriber", "status", "attempts", "sent_at", "esp_message_id", "error"]
     list_filter = ["status", "edition"]
     search_fields = ["subscriber__email", "esp_message_id"]
     list_select_related = ["edition__topic", "subscriber"]
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Suppression)
@@ -262,15 +255,9 @@ class ServiceAnnouncementAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(admin.ModelAdmin):
+class SentEmailAdmin(ReadOnlyLedgerAdmin):
     """Transactional mail that went out (the address only as a keyed hash): evidence, read-only."""
 
     list_display = ["sent_at", "kind", "subject", "object_id"]
     list_filter = ["kind"]
     search_fields = ["subject", "object_id"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

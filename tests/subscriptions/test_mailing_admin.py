@@ -126,3 +126,20 @@ def test_a_service_announcement_goes_only_after_confirmation_to_every_active_acc
     staff_client.post(send_url, {"confirm": "yes"})  # a second confirmation sends nothing more
     assert len(mail.outbox) == 2
     assert AnnouncementDelivery.objects.filter(sent_at__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_deliveries_and_the_sent_email_log_are_read_only_evidence(staff_client, topics, subscriber):
+    from subscriptions import mailing
+    from subscriptions.models import Delivery
+
+    edition = make_edition(topics["newsletter"])
+    mailing.plan_edition(edition_id=edition.pk)
+    mailing.send_batch(edition_id=edition.pk)
+    delivery = Delivery.objects.get()
+    listing = staff_client.get(reverse("admin:subscriptions_delivery_changelist"), {"edition__id__exact": edition.pk})
+    assert "reader@example.com" in listing.content.decode()  # staff only
+    assert staff_client.get(reverse("admin:subscriptions_delivery_add")).status_code == 403
+    staff_client.post(reverse("admin:subscriptions_delivery_delete", args=[delivery.pk]), {"post": "yes"})
+    assert Delivery.objects.filter(pk=delivery.pk, status="sent").exists()
+    assert staff_client.get(reverse("admin:subscriptions_sentemail_add")).status_code == 403
