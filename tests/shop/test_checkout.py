@@ -5,8 +5,7 @@ from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
-from privacy.models import ConsentEvent, Disclosure
-from privacy.services import record_consent
+from privacy.models import Disclosure
 from shop.models import Order, OrderEmail, OrderLine
 from tests.factories import AddressFactory, UserFactory
 
@@ -71,11 +70,15 @@ def test_checkout_places_the_order_and_emails_the_confirmation(
 def test_confirmation_reaches_a_shopper_who_opted_out_of_all_marketing(
     post_committed, shopper_client, shopper, product, mailoutbox
 ):
-    for purpose in ("newsletter", "brand_alerts", "ad_sharing"):
-        record_consent(
-            subject=shopper.email, purpose=purpose, action="withdraw", method="preference_center", user=shopper
-        )
-    assert ConsentEvent.objects.filter(user=shopper).count() == 3
+    from subscriptions import services as subscriptions
+    from subscriptions import tracking
+    from subscriptions.models import Subscriber
+
+    subscriber = Subscriber.objects.create(email=shopper.email, user=shopper)
+    subscriptions.unsubscribe_all(subscriber=subscriber, method="preference_center")
+    subscriptions.suppress_subscriber(subscriber=subscriber, reason="complaint")
+    tracking.add_suppression(email=shopper.email, reason="complaint")
+    assert tracking.is_suppressed(shopper.email)
     add_to_cart(shopper_client, product)
     post_committed(shopper_client, reverse("shop:checkout"), checkout_data(shopper_client))
     assert [m.to for m in mailoutbox] == [["ines@example.com"]]
