@@ -120,3 +120,19 @@ def test_the_production_access_log_format_holds_no_path_and_no_ip():
     log_format = web.split("--access-logformat", 1)[1]
     for field in ["%(h)s", "%(r)s", "%(U)s", "%(q)s", "%(f)s", "%({"]:
         assert field not in log_format  # remote address, request line, path, query, referer, headers
+
+
+def test_the_log_handlers_redact_addresses_and_emailed_link_tokens(capsys):
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    token = "WzEsMiwidSIsImFiY2RlZiJd:1xWFMh:cKOExVGcPxxR_SGMQt4ak2RPDajClQLIEN2EjqaCQlE"
+    logging.getLogger("django.server").info('"%s" %s %s', f"GET /unsubscribe/{token}/ HTTP/1.1", 200, 512)
+    logging.getLogger("some.library").warning("could not deliver to %s", "Ada.Lovelace@Example.com")
+    err = capsys.readouterr().err
+    assert token not in err
+    assert "/unsubscribe/<token>/" in err
+    assert "Lovelace" not in err
+    assert "could not deliver to <email>" in err
