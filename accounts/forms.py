@@ -4,23 +4,17 @@ import datetime
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.utils import timezone
 from django_countries.fields import CountryField
 from phonenumber_field.formfields import PhoneNumberField
+
+from subscriptions.selectors import shop_today
 
 from .app_settings import app_settings
 from .models import Address, AgeBand, Gender, User
 from .validators import validate_person_name, validate_plain_text
 
 PHONE_HELP = "International format, for example +44 20 7946 0958. Only used about your deliveries."
-
-
-def shop_today() -> datetime.date:
-    from zoneinfo import ZoneInfo
-
-    return timezone.localdate(timezone=ZoneInfo(settings.SHOP_TIME_ZONE))
 
 
 def age_on(date_of_birth: datetime.date, today: datetime.date) -> int:

@@ -139,12 +139,6 @@ def audit_checks() -> list[AuditCheck]:
     return list(_audit_checks.values())
 
 
-def unregister(key: str) -> None:
-    """Remove an exporter, eraser or audit check by key (tests)."""
-    for table in (_exporters, _erasers, _audit_checks):
-        table.pop(key, None)
-
-
 def register_transactional_sender(fn: Callable[..., Any]) -> None:
     _transactional_sender[:] = [fn]
 

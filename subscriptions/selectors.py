@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -18,7 +16,8 @@ from .schedule import due_frequencies, shop_zone, upcoming_slots
 
 
 def shop_today() -> datetime.date:
-    return timezone.localdate(timezone=ZoneInfo(settings.SHOP_TIME_ZONE))
+    """Today on the shop's calendar (SHOP_TIME_ZONE): for pauses, slots and the age screen."""
+    return timezone.localdate(timezone=shop_zone())
 
 
 def eligible_subscriptions(
