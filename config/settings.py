@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -154,20 +153,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below, redaction included
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = env("SHOP_TIME_ZONE", default="Europe/Paris")
-CELERY_BEAT_SCHEDULE = {
-    "privacy-purge-access-logs": {
-        "task": "privacy.tasks.purge_access_logs",
-        "schedule": crontab(hour=3, minute=17),
-    },
-    "privacy-purge-expired-exports": {
-        "task": "privacy.tasks.purge_expired_exports",
-        "schedule": crontab(hour=3, minute=27),
-    },
-    "privacy-weekly-audit": {
-        "task": "privacy.tasks.send_privacy_audit",
-        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
-    },
-}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -8,10 +8,9 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         from privacy import registry
 
-        from . import data_rights, selectors, signals
+        from . import data_rights, selectors, signals  # noqa: F401 (signals: connects its receivers)
         from .services import send_transactional
 
-        signals.connect(self)
         registry.register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)
         registry.register_transactional_sender(send_transactional)
         registry.register_exporter("subscriptions", "Your email subscriptions", data_rights.export_subscriptions)

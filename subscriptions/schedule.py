@@ -10,15 +10,13 @@ MAILING_SLOTS lists weekly slots in the shop's time zone, e.g. "tue@09:00,fri@09
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
-
-from .models import Frequency
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SLOT = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)@([01]\d|2[0-3]):([0-5]\d)$")
@@ -64,6 +62,8 @@ def configured_slots() -> list[Slot]:
 
 def due_frequencies(slot_at: datetime.datetime) -> list[str]:
     """The frequencies that get an email in the slot at `slot_at`."""
+    from .models import Frequency  # imported here so that beat_schedule() works before the app registry is ready
+
     local = slot_at.astimezone(shop_zone())
     moments = [slot.on_week_of(local.date()) for slot in configured_slots()]
     due = [Frequency.TWICE_WEEKLY.value]
@@ -103,31 +103,24 @@ SLOT_TASK = "subscriptions.tasks.run_mailing_slot"
 SWEEP_TASK = "subscriptions.tasks.resume_stalled_editions"
 
 
-def sync_beat_schedule() -> list[str]:
-    """Make django-celery-beat's periodic tasks match MAILING_SLOTS (run after every migrate).
+def beat_schedule() -> dict[str, dict]:
+    """This app's periodic tasks as Celery beat entries: one per slot in MAILING_SLOTS, and the stalled-batch sweeper.
 
-    Staff see the slots in the admin under "Periodic tasks"; to change them for good, change MAILING_SLOTS.
+    The host project adds them to `app.conf.beat_schedule` (config/celery.py does). With django-celery-beat's
+    DatabaseScheduler, beat copies them into "Periodic tasks" when it starts, under these names. A slot removed from
+    MAILING_SLOTS may linger there; `run_mailing_slot` ignores a slot that is no longer configured.
     """
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
-
-    wanted = []
-    for slot in configured_slots():
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=str(slot.time.minute),
-            hour=str(slot.time.hour),
-            day_of_week=str((slot.weekday + 1) % 7),  # cron counts from Sunday
-            day_of_month="*",
-            month_of_year="*",
-            timezone=settings.SHOP_TIME_ZONE,
-        )
-        name = f"Mailing slot {slot}"
-        PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": SLOT_TASK, "crontab": crontab, "kwargs": json.dumps({"slot": str(slot)})}
-        )
-        wanted.append(name)
-    PeriodicTask.objects.filter(task=SLOT_TASK).exclude(name__in=wanted).delete()
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.MINUTES)
-    PeriodicTask.objects.update_or_create(
-        name="Resume stalled mailings", defaults={"task": SWEEP_TASK, "interval": every_minute}
-    )
-    return wanted
+    entries = {
+        f"Mailing slot {slot}": {
+            "task": SLOT_TASK,
+            "schedule": crontab(
+                minute=str(slot.time.minute),
+                hour=str(slot.time.hour),
+                day_of_week=str((slot.weekday + 1) % 7),  # cron counts from Sunday
+            ),
+            "kwargs": {"slot": str(slot)},
+        }
+        for slot in configured_slots()
+    }
+    entries["Resume stalled mailings"] = {"task": SWEEP_TASK, "schedule": datetime.timedelta(minutes=1)}
+    return entries

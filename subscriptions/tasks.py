@@ -1,3 +1,4 @@
+import logging
 from dataclasses import asdict
 
 from anymail.exceptions import AnymailAPIError
@@ -5,6 +6,8 @@ from celery import shared_task
 
 from . import announcements, emails, mailing, schedule
 from .models import Subscriber
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError, AnymailAPIError), retry_backoff=True, max_retries=5)
@@ -18,8 +21,15 @@ def send_subscribe_confirmation(subscriber_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def run_mailing_slot(slot: str | None = None) -> list[int]:
-    """Beat runs this at each slot in MAILING_SLOTS: plan every edition due by the slot's latest occurrence."""
-    slot_at = schedule.latest_slot(slot=schedule.Slot.parse(slot) if slot else None)
+    """Beat runs this at each slot in MAILING_SLOTS: plan every edition due by the slot's latest occurrence.
+
+    A slot no longer in MAILING_SLOTS (a periodic task left behind in the database scheduler) plans nothing.
+    """
+    wanted = schedule.Slot.parse(slot) if slot else None
+    if wanted is not None and wanted not in schedule.configured_slots():
+        logger.warning("Mailing slot %s is not in MAILING_SLOTS any more: nothing planned.", wanted)
+        return []
+    slot_at = schedule.latest_slot(slot=wanted)
     return mailing.run_slot(slot_at=slot_at)
 
 

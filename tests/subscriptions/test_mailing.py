@@ -264,6 +264,22 @@ def test_send_mailing_runs_a_slot_now(population, topics, settings, django_captu
 
 
 @pytest.mark.django_db
+def test_a_slot_removed_from_mailing_slots_plans_nothing(population, topics, settings):
+    """A periodic task left behind in the database scheduler after MAILING_SLOTS changed does not send."""
+    from subscriptions.models import Delivery
+    from subscriptions.schedule import Slot, latest_slot
+    from subscriptions.tasks import run_mailing_slot
+
+    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
+    edition = make_edition(topics["newsletter"], slot_at=latest_slot(slot=Slot.parse("fri@09:00")))
+    settings.MAILING_SLOTS = "tue@09:00"
+    assert run_mailing_slot("fri@09:00") == []
+    assert not Delivery.objects.filter(edition=edition).exists()
+    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
+    assert run_mailing_slot("fri@09:00") == [edition.pk]
+
+
+@pytest.mark.django_db
 def test_send_mailing_refuses_a_bad_slot():
     from django.core.management import CommandError, call_command
 

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from subscriptions.schedule import InvalidSlot, Slot, due_frequencies, latest_slot, sync_beat_schedule, upcoming_slots
+from subscriptions.schedule import InvalidSlot, Slot, beat_schedule, due_frequencies, latest_slot, upcoming_slots
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -54,12 +54,28 @@ def test_latest_slot_is_the_last_occurrence_not_after_now(settings):
 
 @pytest.mark.django_db
 def test_beat_runs_each_configured_slot_in_the_shop_time_zone(settings):
+    """Beat with django-celery-beat's DatabaseScheduler copies every app's entries into "Periodic tasks"."""
     from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import ModelEntry
+
+    from config.celery import app
 
     settings.MAILING_SLOTS = "mon@08:30,thu@18:00"
-    sync_beat_schedule()
+    entries = beat_schedule()
+    assert {name for name, e in entries.items() if e["task"] == "subscriptions.tasks.run_mailing_slot"} == {
+        "Mailing slot mon@08:30",
+        "Mailing slot thu@18:00",
+    }
+    PeriodicTask.objects.all().delete()
+    # What DatabaseScheduler.update_from_dict does for each entry when beat starts (without closing the connection).
+    other_apps = {name: e for name, e in app.conf.beat_schedule.items() if not name.startswith("Mailing slot")}
+    for name, fields in {**other_apps, **entries}.items():
+        ModelEntry.from_entry(name, app=app, **fields)
     tasks = {t.name: t for t in PeriodicTask.objects.filter(task="subscriptions.tasks.run_mailing_slot")}
     assert set(tasks) == {"Mailing slot mon@08:30", "Mailing slot thu@18:00"}
     monday = tasks["Mailing slot mon@08:30"].crontab
     assert (monday.minute, monday.hour, monday.day_of_week, str(monday.timezone)) == ("30", "8", "1", "Europe/Paris")
-    assert PeriodicTask.objects.filter(task="subscriptions.tasks.resume_stalled_editions").exists()
+    assert PeriodicTask.objects.get(name="Mailing slot thu@18:00").kwargs == '{"slot": "thu@18:00"}'
+    for task in ("subscriptions.tasks.resume_stalled_editions", "shop.tasks.resend_unsent_order_emails"):
+        assert PeriodicTask.objects.filter(task=task, enabled=True).exists()
+    assert PeriodicTask.objects.filter(task="privacy.tasks.purge_access_logs").exists()
