@@ -1,18 +1,21 @@
 import pytest
 
-from subscriptions import demo
+from demo.seeds import subscriptions as seed
 from subscriptions.models import Subscriber
 from subscriptions.selectors import explain_receipts
+from tests.factories import launch_topics
 
 
 @pytest.mark.django_db
-def test_demo_subscribers_cover_every_state_and_seeding_twice_changes_nothing(topics, settings, tmp_path):
-    from accounts import demo as accounts_demo
-    from subscriptions import mailbox
+def test_demo_subscribers_cover_every_state_and_seeding_twice_changes_nothing(settings, tmp_path):
+    from demo import mailbox
+    from demo.seeds import accounts as accounts_demo
 
-    settings.EMAIL_BACKEND = "subscriptions.mailbox.FileMailboxBackend"
+    launch_topics()
+
+    settings.EMAIL_BACKEND = "demo.mailbox.FileMailboxBackend"
     accounts_demo.seed()
-    demo.seed()
+    seed.seed()
     reasons = {
         s.email: {r.reason for r in explain_receipts(s)} for s in Subscriber.objects.prefetch_related("subscriptions")
     }
@@ -28,6 +31,6 @@ def test_demo_subscribers_cover_every_state_and_seeding_twice_changes_nothing(to
     assert samples == {"ada@example.com", "guest.weekly@example.com"}  # only the eligible get the sample
 
     count = Subscriber.objects.count()
-    demo.seed()
+    seed.seed()
     assert Subscriber.objects.count() == count
     assert len(mailbox.list_emails()) == 2

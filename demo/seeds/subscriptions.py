@@ -6,12 +6,12 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
+from demo import mailbox
 from privacy.models import ConsentEvent
-
-from . import mailbox, services
-from .emails import build_commercial_message
-from .models import Frequency, Subscriber, Topic
-from .selectors import eligible_subscriptions, shop_today
+from subscriptions import services
+from subscriptions.emails import build_commercial_message
+from subscriptions.models import Frequency, Subscriber, Topic
+from subscriptions.selectors import eligible_subscriptions, shop_today
 
 Method = ConsentEvent.Method
 
@@ -78,8 +78,8 @@ def send_samples(emails: list[str]) -> int:
 
 def seed_editions() -> list[str]:
     """An edition in the latest slot (`manage.py send_mailing` sends it) and a draft for the next slot."""
-    from .models import Edition
-    from .schedule import latest_slot, upcoming_slots
+    from subscriptions.models import Edition
+    from subscriptions.schedule import latest_slot, upcoming_slots
 
     newsletter = Topic.objects.filter(slug="newsletter").first()
     if newsletter is None or Edition.objects.filter(topic=newsletter).exists():

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from reviews import services
+from reviews.models import Review, ReviewStatus
 from shop.models import Product
-
-from . import services
-from .models import Review, ReviewStatus
 
 # Products the shop's demo catalog has; any published products stand in when these are missing.
 PREFERRED_SLUGS = ["linen-shirt", "market-tote", "merino-crew-neck", "weekender-bag"]

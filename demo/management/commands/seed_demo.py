@@ -1,16 +1,16 @@
 """Load the demo shop's data. Idempotent: run it as often as you like.
 
-Lives in the top app so it may call every app's demo.seed() (the dependency direction allows it).
+Lives in the demo app, which sits above every domain app, so it may call each app's seed in demo/seeds/.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-import reviews.demo
-from accounts import demo as accounts_demo
-from privacy import demo as privacy_demo
-from shop import demo as shop_demo
-from subscriptions import demo as subscriptions_demo
+from demo.seeds import accounts as accounts_demo
+from demo.seeds import privacy as privacy_demo
+from demo.seeds import reviews as reviews_demo
+from demo.seeds import shop as shop_demo
+from demo.seeds import subscriptions as subscriptions_demo
 
 
 class Command(BaseCommand):
@@ -28,6 +28,6 @@ class Command(BaseCommand):
         lines += shop_demo.seed()
         if reset_staff_password:
             lines.append(accounts_demo.reset_staff_password())
-        lines += reviews.demo.seed()
+        lines += reviews_demo.seed()
         self.stdout.write("\n".join(lines))
         self.stdout.write(self.style.SUCCESS("Demo data ready: http://127.0.0.1:8000  (demo mailbox: /demo/mailbox/)"))

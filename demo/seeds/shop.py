@@ -10,10 +10,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Address
-
-from . import services
-from .cart import CartLine
-from .models import Brand, Category, Contest, ContestEntry, Product, ProductStyle
+from shop import services
+from shop.cart import CartLine
+from shop.models import Brand, Category, Contest, ContestEntry, Product, ProductStyle
 
 DEMO_SHOPPER = "ada@example.com"
 DEMO_TOKENS = ("tok_test_visa_4242_demo0001", "tok_test_mastercard_4444_demo0002")  # test-processor tokens

@@ -7,7 +7,7 @@ import secrets
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from .models import Address, AgeBand, User
+from accounts.models import Address, AgeBand, User
 
 STAFF_EMAIL = "staff@example.com"
 SHOPPERS = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
-from . import services
-from .models import PrivacySettings
+from privacy import services
+from privacy.models import PrivacySettings
 
 
 def seed() -> list[str]:
@@ -28,7 +28,7 @@ def seed() -> list[str]:
     ]
 
 
-_POLICY_DIR = Path(__file__).resolve().parent / "demo_policy"
+_POLICY_DIR = Path(__file__).resolve().parent / "policy"
 POLICY_V1 = (_POLICY_DIR / "v1.txt").read_text(encoding="utf-8")
 POLICY_V2_CHANGE = "\n" + (_POLICY_DIR / "v2_change.txt").read_text(encoding="utf-8")
 
@@ -39,7 +39,7 @@ def seed_policy() -> list[str]:
 
     from django.utils import timezone
 
-    from .models import PolicyVersion
+    from privacy.models import PolicyVersion
 
     PolicyVersion.objects.get_or_create(
         version="1",
@@ -56,7 +56,7 @@ def seed_policy_change() -> list[str]:
     """Version 2, a material change in force from now: ada and grace (who joined before) are asked to review it."""
     from django.utils import timezone
 
-    from .models import PolicyVersion
+    from privacy.models import PolicyVersion
 
     PolicyVersion.objects.get_or_create(
         version="2",
