@@ -16,7 +16,7 @@ from .schedule import due_frequencies, shop_zone, upcoming_slots
 
 
 def shop_today() -> datetime.date:
-    """Today on the shop's calendar (SHOP_TIME_ZONE): for pauses, slots and the age screen."""
+    """Today on the shop's calendar (SUBSCRIPTIONS_TIME_ZONE): for pauses, slots and the age screen."""
     return timezone.localdate(timezone=shop_zone())
 
 

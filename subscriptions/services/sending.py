@@ -10,15 +10,16 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from ..addresses import email_hash
+from ..app_settings import app_settings
 from ..models import MessageKind, SentEmail
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
     """Render `<template>_subject.txt`, `_message.txt` and (when present) `_message.html`."""
     context = {
-        "SHOP_NAME": settings.SHOP_NAME,
-        "SITE_URL": settings.SITE_URL,
-        "SHOP_POSTAL_ADDRESS": settings.SHOP_POSTAL_ADDRESS,
+        "SHOP_NAME": app_settings.SITE_NAME,
+        "SITE_URL": app_settings.SITE_URL,
+        "SHOP_POSTAL_ADDRESS": app_settings.POSTAL_ADDRESS,
         **context,
     }
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
