@@ -187,5 +187,4 @@ class DataExportAdmin(ReadOnlyLedgerAdmin):
 
     list_display = ["public_id", "user", "status", "created_at", "expires_at", "request"]
     list_filter = ["status"]
-    exclude = ["payload"]
     raw_id_fields = ["user", "request"]

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from . import registry
 from .app_settings import app_settings
-from .cookies import CookieCategory, CookieChoice
+from .cookies import CookieChoice
 from .models import ConsentEvent, Disclosure, PrivacySettings
 
 if TYPE_CHECKING:
@@ -111,22 +111,6 @@ def ad_feed_audience() -> QuerySet:
     for exclusion in registry.ad_feed_exclusions():
         users = users.exclude(exclusion())
     return users.order_by("pk")
-
-
-def user_allows(user: AbstractBaseUser, category: str) -> bool:
-    """For work done away from a request (e.g. email open beacons): the account's saved cookie answer."""
-    if category == CookieCategory.NECESSARY:
-        return True
-    row = PrivacySettings.objects.filter(user_id=user.pk).first()
-    if row is None or row.cookies_chosen_at is None:
-        return False
-    choice = CookieChoice(
-        chosen=True,
-        preferences=row.preferences_cookies,
-        analytics=row.analytics_cookies,
-        advertising=row.advertising_cookies and row.gpc_recorded_at is None,
-    )
-    return choice.allows(category)
 
 
 def consent_history(user: AbstractBaseUser) -> QuerySet:

@@ -99,7 +99,3 @@ class ContestEntryForm(RejectCardNumbersMixin, forms.ModelForm):
 class ShipOrderForm(forms.Form):
     carrier = forms.ChoiceField(choices=Carrier.choices)
     tracking_number = forms.CharField(max_length=40)
-
-
-class SupportReplyForm(forms.Form):
-    body = forms.CharField(label="Reply", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))

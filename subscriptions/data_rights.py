@@ -12,7 +12,7 @@ from privacy.data_rights import erased_email, is_erased_email
 from privacy.models import ConsentEvent
 
 from .addresses import email_hash, normalise_email
-from .models import Delivery, SentEmail, Subscriber, Subscription, Suppression
+from .models import Delivery, SentEmail, Subscriber, Subscription, SuppressionReason
 from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
 if TYPE_CHECKING:
@@ -77,14 +77,14 @@ def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -
     for subscriber in subscribers_of(user):
         unsubscribe_all(subscriber=subscriber, method=ConsentEvent.Method.ACCOUNT_DELETION)
         subscriber = rotate_subscriber_key(subscriber=subscriber)
-        add_suppression(email=subscriber.email, reason=Suppression.Reason.ERASURE)
+        add_suppression(email=subscriber.email, reason=SuppressionReason.ERASURE)
         Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.SKIPPED, error="account erased"
         )
         Subscriber.objects.filter(pk=subscriber.pk).update(email=erased_email(subscriber.pk, "subscriber"))
         erased += 1
     # every erased account's address goes on the list, subscribed or not: nobody mails it again
-    add_suppression(email=user.email, reason=Suppression.Reason.ERASURE)
+    add_suppression(email=user.email, reason=SuppressionReason.ERASURE)
     # the sent-email log's subjects may name the person; the suppression list keeps the address out of mailings
     sent_emails = SentEmail.objects.filter(recipient_hash=email_hash(user.email)).delete()[0]
     return {"subscribers_anonymised": erased, "suppressed": True, "sent_emails_deleted": sent_emails}
@@ -130,7 +130,7 @@ def state_disagrees_with_ledger() -> tuple[int, list]:
         for event in (
             ConsentEvent.objects.filter(subject__in=subjects)
             .exclude(purpose=ALL_MARKETING, action=ConsentEvent.Action.CHANGED)
-            .exclude(purpose=ALL_MARKETING, value__in=[v for v in Subscriber.SuppressedReason.values if v])
+            .exclude(purpose=ALL_MARKETING, value__in=SuppressionReason.values)
             .filter(Q(purpose__startswith="topic:") | Q(purpose=ALL_MARKETING))
             .order_by("created_at", "id")
         ):

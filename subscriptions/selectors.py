@@ -58,11 +58,6 @@ def eligible_subscriptions(
     return queryset
 
 
-def is_eligible(subscription: Subscription, *, on: datetime.date | None = None) -> bool:
-    """The send-time re-check for one subscription (the same rule as eligible_subscriptions)."""
-    return eligible_subscriptions(subscription.topic_id, on=on).filter(pk=subscription.pk).exists()
-
-
 @dataclass(frozen=True)
 class Receipt:
     topic: Topic
