@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from . import data_rights, services
 from .models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PolicyVersion, PrivacySettings
+from .subjects import user_subject
 
 
 class ReadOnlyLedgerAdmin(admin.ModelAdmin):
@@ -142,7 +143,7 @@ class DataRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         if obj.user_id and not obj.subject:
-            obj.subject = f"user:{obj.user_id}"
+            obj.subject = user_subject(obj.user_id)
         if obj.status == DataRequest.Status.VERIFIED and obj.verified_at is None:
             obj.verified_at = timezone.now()
         if obj.handled_by_id is None:

@@ -6,22 +6,19 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from privacy.data_rights import erased_email, is_erased_email
 from privacy.models import ConsentEvent
 
-from .addresses import email_hash, normalise_email
+from . import eligibility
+from .addresses import email_hash
 from .models import Delivery, SentEmail, Subscriber, Subscription, SuppressionReason
+from .selectors import subscribers_of
 from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-
-
-def subscribers_of(user: AbstractBaseUser):
-    """The account's Subscriber and any guest Subscriber with the account's address."""
-    return Subscriber.objects.filter(Q(user_id=user.pk) | Q(email=normalise_email(user.email)))
 
 
 def export_subscriptions(user: AbstractBaseUser) -> list[dict]:
@@ -95,14 +92,11 @@ def subscriber_leftover(user: AbstractBaseUser) -> int:
 
 
 def deliveries_to_ineligible() -> tuple[int, list]:
-    """Commercial deliveries marked sent to someone not eligible at that moment: the address was unconfirmed,
-    suppressed, or unsubscribed (from all marketing or the topic) before it went out. Delivery ids."""
+    """Commercial deliveries marked sent to someone not eligible at that moment: a condition of
+    subscriptions.eligibility that timestamps can prove (unconfirmed, suppressed, unsubscribed from all marketing or
+    the topic) did not hold when it went out. Delivery ids."""
     rows = Delivery.objects.filter(status=Delivery.Status.SENT, sent_at__isnull=False).filter(
-        Q(subscriber__confirmed_at__isnull=True)
-        | Q(subscriber__confirmed_at__gt=F("sent_at"))
-        | Q(subscriber__suppressed_at__lte=F("sent_at"))
-        | Q(subscriber__unsubscribed_all_at__lte=F("sent_at"))
-        | Q(subscription__state=Subscription.State.UNSUBSCRIBED, subscription__unsubscribed_at__lte=F("sent_at"))
+        eligibility.broken_at_send()
     )
     return rows.count(), list(rows.order_by("id").values_list("id", flat=True)[:5])
 

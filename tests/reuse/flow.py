@@ -60,6 +60,7 @@ def main() -> None:
     [edition_email] = mail.outbox
     assert edition_email.subject == "Host news of the week"
     assert edition_email.to == ["reader@example.com"]
+    assert "2 Harbour Road" in edition_email.body  # the host's own SUBSCRIPTIONS_POSTAL_ADDRESS, in the footer
     headers = edition_email.extra_headers
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe_path = re.search(r"<https?://[^/>]+(/unsubscribe/[^>]+)>", headers["List-Unsubscribe"]).group(1)

@@ -1,6 +1,6 @@
 """Settings of a bare host project: Django's contrib apps, anymail, `privacy` and `subscriptions`, nothing of the
-shop (no accounts, shop, reviews, demo, allauth or django-celery-beat). Every PRIVACY_* and SUBSCRIPTIONS_* setting
-is left at the default in the app's app_settings.py."""
+shop (no accounts, shop, reviews, demo, allauth or django-celery-beat). The host names itself to its subscribers;
+every other PRIVACY_* and SUBSCRIPTIONS_* setting is left at the default in the app's app_settings.py."""
 
 import os
 
@@ -52,6 +52,8 @@ TIME_ZONE = "UTC"
 STATIC_URL = "static/"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "Host Shop <news@host.example>"
+SUBSCRIPTIONS_SITE_NAME = "Host Shop"
+SUBSCRIPTIONS_POSTAL_ADDRESS = "Host Shop, 2 Harbour Road, 13002 Marseille, France"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
