@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -146,3 +147,13 @@ def privacy_choices_section(user: AbstractBaseUser) -> list[dict]:
     if row.gpc_recorded_at is not None:
         items.append({"Global Privacy Control signal first received": row.gpc_recorded_at})
     return items
+
+
+def disclosures_with_reference(reference: str) -> QuerySet[Disclosure]:
+    """The disclosures recorded about one object of another app (e.g. "order:12"), oldest first."""
+    return Disclosure.objects.filter(reference=reference).order_by("created_at")
+
+
+def consent_events(subjects: Iterable[str]) -> QuerySet[ConsentEvent]:
+    """The ledger rows about these subjects (e.g. "subscriber:7"), newest first."""
+    return ConsentEvent.objects.filter(subject__in=list(subjects)).select_related("policy_version")

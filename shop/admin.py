@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from privacy.models import Disclosure
+from privacy.selectors import disclosures_with_reference
 
 from . import services
 from .forms import ShipOrderForm
@@ -197,7 +197,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="disclosures")
     def disclosures(self, obj):
-        rows = Disclosure.objects.filter(reference=f"order:{obj.pk}").order_by("created_at")
+        rows = disclosures_with_reference(f"order:{obj.pk}")
         return (
             format_html_join(
                 "",

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from privacy.data_rights import erased_email, is_erased_email
 from privacy.models import ConsentEvent
+from privacy.selectors import consent_events
 
 from . import eligibility
 from .addresses import email_hash
@@ -122,7 +123,7 @@ def state_disagrees_with_ledger() -> tuple[int, list]:
         subjects = {s.subscriber.ledger_subject for s in batch}
         events: dict[tuple[str, str], ConsentEvent] = {}
         for event in (
-            ConsentEvent.objects.filter(subject__in=subjects)
+            consent_events(subjects)
             .exclude(purpose=ALL_MARKETING, action=ConsentEvent.Action.CHANGED)
             .exclude(purpose=ALL_MARKETING, value__in=SuppressionReason.values)
             .filter(Q(purpose__startswith="topic:") | Q(purpose=ALL_MARKETING))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from privacy import selectors as privacy_selectors
 from privacy.models import ConsentEvent
 
 from . import eligibility
@@ -90,7 +91,7 @@ def explain_receipts(subscriber: Subscriber, *, on: datetime.date | None = None)
 
 def consent_history(subscriber: Subscriber, *, limit: int = 200) -> QuerySet[ConsentEvent]:
     """The subscriber's consent ledger, newest first."""
-    return ConsentEvent.objects.filter(subject=subscriber.ledger_subject).select_related("policy_version")[:limit]
+    return privacy_selectors.consent_events([subscriber.ledger_subject])[:limit]
 
 
 @dataclass(frozen=True)
