@@ -4,20 +4,8 @@ from django.utils import timezone
 
 from . import data_rights, services
 from .models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PolicyVersion, PrivacySettings
+from .readonly_admin import ReadOnlyLedgerAdmin
 from .subjects import user_subject
-
-
-class ReadOnlyLedgerAdmin(admin.ModelAdmin):
-    """Ledgers are evidence: staff read them, nobody edits or deletes them from the admin."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ConsentEvent)

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from privacy.readonly_admin import ReadOnlyInline
 from privacy.selectors import disclosures_with_reference
 
 from . import services
@@ -106,17 +107,6 @@ class ProductStyleAdmin(PublishOnSaveMixin, admin.ModelAdmin):
     def publish(self, request, queryset):
         count = sum(services.publish_style(style=s) for s in queryset)
         self.message_user(request, f"{count} style(s) published and queued for the alerts topic.")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):
