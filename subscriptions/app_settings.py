@@ -35,6 +35,11 @@ class AppSettings:
         return getattr(settings, "SUBSCRIPTIONS_ALERTS_TOPIC", "new-brands-and-styles")
 
     @property
+    def MESSAGE_KINDS(self) -> dict[str, str]:
+        """The host's own transactional message kinds (value: label), e.g. {"order": "Order"}."""
+        return dict(getattr(settings, "SUBSCRIPTIONS_MESSAGE_KINDS", {}))
+
+    @property
     def TOKEN_MAX_AGE_DAYS(self) -> int:
         """How long an emailed unsubscribe or preferences link keeps working (the law wants at least a year)."""
         return getattr(settings, "SUBSCRIPTIONS_TOKEN_MAX_AGE_DAYS", 400)

@@ -7,14 +7,19 @@ from django.db.models.functions import Lower, Trim
 
 
 class MessageKind(models.TextChoices):
-    """What an email is, carried as an anymail tag so webhooks and logs can tell them apart."""
+    """What an email is, carried as an anymail tag so webhooks and logs can tell them apart. The host adds its own
+    transactional kinds (orders, shipping...) with SUBSCRIPTIONS_MESSAGE_KINDS."""
 
     ACCOUNT = "account", "Account"
-    ORDER = "order", "Order"
-    SHIPPING = "shipping", "Shipping"
-    SUPPORT = "support", "Customer service"
     SERVICE = "service", "Service announcement"
     COMMERCIAL = "commercial", "Commercial"
+
+
+def message_kind_choices() -> list[tuple[str, str]]:
+    """Every kind an email may have: subscriptions' own and the host's SUBSCRIPTIONS_MESSAGE_KINDS."""
+    from .app_settings import app_settings
+
+    return [*MessageKind.choices, *app_settings.MESSAGE_KINDS.items()]
 
 
 class Frequency(models.TextChoices):
@@ -312,7 +317,7 @@ class SentEmail(models.Model):
     """
 
     recipient_hash = models.CharField(max_length=64, db_index=True)
-    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    kind = models.CharField(max_length=16, choices=message_kind_choices)
     subject = models.CharField(max_length=200)
     object_id = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
