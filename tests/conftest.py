@@ -11,8 +11,13 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# No timed unit tests: hypothesis' per-example deadline fails on a loaded CI machine (speed goes in benchmarks/).
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 def _reachable(url: str, default_port: int) -> bool:
