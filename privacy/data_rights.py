@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from outbox import services as outbox
+
 from . import registry
 from .app_settings import app_settings
 from .models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PolicyVersion, PrivacySettings
@@ -115,7 +117,7 @@ def request_export(
         request=data_request,
         expires_at=timezone.now() + datetime.timedelta(days=app_settings.EXPORT_DAYS),
     )
-    transaction.on_commit(lambda: build_data_export.delay(export.pk))
+    outbox.enqueue(build_data_export, export.pk)
     return export
 
 
