@@ -79,7 +79,7 @@ def test_readyz_reports_an_esp_that_is_not_configured(client, with_broker, setti
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["esp"]["ok"] is False
-    assert checks["database"]["ok"] and checks["broker"]["ok"] and checks["cache"]["ok"]
+    assert [checks[name]["ok"] for name in ["database", "broker", "cache"]] == [True, True, True]
 
 
 @pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_metrics_show_deliveries_queue_latency_and_no_email_or_token(settings, w
     ]:
         assert metric in body, metric
     assert "@" not in body  # no email address, whoever it belongs to
-    assert token not in body and token[:20] not in body
+    assert token not in body
     assert "/unsubscribe/" not in body  # views are labelled by name, never by path
 
 
