@@ -238,6 +238,7 @@ INSTALLED_APPS = ["outbox", *INSTALLED_APPS]
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     *MIDDLEWARE,
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 # /metrics/ answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404 for everyone.
