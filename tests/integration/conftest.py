@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from kombu.exceptions import OperationalError
 from django.test import override_settings
+from kombu.exceptions import OperationalError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,6 +3,7 @@ ports, which the test may stop and start freely (the shared services are never t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -144,8 +145,6 @@ class PrivateCluster:
         )
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.directory, ignore_errors=True)
