@@ -157,3 +157,27 @@ def private_redis(tmp_path):
     with broker_url(redis.url), override_settings(CACHES=cache):
         yield redis
     redis.stop()
+
+
+@pytest.fixture
+def private_postgres(transactional_db):
+    """A PostgreSQL cluster of this test's own, holding a copy of the (migrated, empty) test database.
+
+    This process and any worker started after this fixture use it; the test may restart it at will. The shared
+    cluster is never touched.
+    """
+    from .services import PrivateCluster
+
+    cluster = PrivateCluster()
+    cluster.init()
+    settings_dict = connection.settings_dict
+    saved = {key: settings_dict[key] for key in ("HOST", "PORT")}
+    cluster.copy_database(source_url=database_url(), name=settings_dict["NAME"])
+    connection.close()
+    settings_dict.update(HOST="127.0.0.1", PORT=str(cluster.port))
+    try:
+        yield cluster
+    finally:
+        connection.close()
+        settings_dict.update(saved)
+        cluster.destroy()
