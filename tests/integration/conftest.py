@@ -30,29 +30,29 @@ def database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, queue: str, env: dict[str, str], log: Path) -> None:
-        self.queue, self.env, self.log = queue, env, log
+    ready_marker = b"ready."
+
+    def __init__(self, *, queue: str, env: dict[str, str], log: Path, hostname: str | None = None) -> None:
+        self.queue, self.env, self.log, self.hostname = queue, env, log, hostname
         self.process: subprocess.Popen | None = None
+
+    def command(self) -> list[str]:
+        command = [
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            self.queue,
+        ]
+        return [*command, f"--hostname={self.hostname}"] if self.hostname else command
 
     def start(self) -> None:
         offset = self.log.stat().st_size if self.log.exists() else 0
         self.process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                self.queue,
-                "--loglevel=INFO",
-            ],
+            [sys.executable, "-m", "celery", "-A", "config", *self.command(), "--loglevel=INFO"],
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("ab"),
@@ -60,12 +60,14 @@ class Worker:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if b"ready." in self.log.read_bytes()[offset:]:
+            if self.ready_marker in self.log.read_bytes()[offset:]:
                 return
             if self.process.poll() is not None:
                 break
             time.sleep(0.2)
-        raise RuntimeError("Celery worker did not start:\n" + self.log.read_text(errors="replace")[-3000:])
+        raise RuntimeError(
+            f"Celery {self.command()[0]} did not start:\n" + self.log.read_text(errors="replace")[-3000:]
+        )
 
     def kill(self, sig: int) -> None:
         if self.process and self.process.poll() is None:
@@ -79,6 +81,15 @@ class Worker:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+class Beat(Worker):
+    """A `celery beat` process (django-celery-beat's DatabaseScheduler, as in production)."""
+
+    ready_marker = b"beat: Starting"
+
+    def command(self) -> list[str]:
+        return ["beat", "--pidfile=", f"--schedule={self.log.with_suffix('.schedule')}"]
 
 
 @pytest.fixture
