@@ -165,7 +165,11 @@ def private_redis(tmp_path):
     redis = PrivateRedis(tmp_path)
     redis.start()
     cache = {"default": {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": redis.url, "KEY_PREFIX": "drill"}}
-    with broker_url(redis.url), override_settings(CACHES=cache):
+    from config.celery import app
+
+    # With Redis as the broker (the default), the private Redis is the broker too; RabbitMQ stays RabbitMQ.
+    broker = redis.url if app.conf.broker_url.startswith("redis") else app.conf.broker_url
+    with broker_url(broker), override_settings(CACHES=cache):
         yield redis
     redis.stop()
 

@@ -30,6 +30,12 @@ def redis_url(private_redis):
     return private_redis.url  # the worker uses the private Redis too
 
 
+def redis_is_broker() -> bool:
+    from config.celery import app
+
+    return app.conf.broker_url.startswith("redis")
+
+
 def received(address: str) -> list:
     return [e for e in mailbox.list_emails(limit=500) if e.to == address]
 
@@ -110,29 +116,35 @@ def test_with_redis_down_the_shop_works_and_everything_queued_is_delivered_once_
     assert "/orders/" in placed["Location"] or "placed" in placed["Location"]
     order = Order.objects.get(user=shopper)
 
-    # Nothing left the building except what is sent inside a request; the rest is written down, not lost.
-    assert received("guest@example.com") == []
-    assert received("buyer@example.com") == []
-    assert set(OutboxTask.objects.filter(published_at=None).values_list("task", flat=True)) == {
-        "subscriptions.tasks.send_subscribe_confirmation",
-        "accounts.tasks.send_welcome_email",
-    }
-    assert OrderEmail.objects.get(order=order).sent_at is None
+    if redis_is_broker():
+        # Nothing left the building except what is sent inside a request; the rest is written down, not lost.
+        assert received("guest@example.com") == []
+        assert received("buyer@example.com") == []
+        assert set(OutboxTask.objects.filter(published_at=None).values_list("task", flat=True)) == {
+            "subscriptions.tasks.send_subscribe_confirmation",
+            "accounts.tasks.send_welcome_email",
+        }
+        assert OrderEmail.objects.get(order=order).sent_at is None
 
-    # Redis is back: beat's relays run (the outbox's and the shop's), the worker reconnects and sends.
-    private_redis.start()
-    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
-    OrderEmail.objects.filter(order=order).update(created_at=timezone.now() - timedelta(minutes=11))
-    assert relay() == 2
-    resend_unsent_order_emails.delay()
-
+        # Redis is back: beat's relays run (the outbox's and the shop's), the worker reconnects and sends.
+        private_redis.start()
+        settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+        OrderEmail.objects.filter(order=order).update(created_at=timezone.now() - timedelta(minutes=11))
+        assert relay() == 2
+        resend_unsent_order_emails.delay()
+    # (With RabbitMQ as the broker only the cache was down: the tasks went straight to the worker.)
     wait_for(
         lambda: received("guest@example.com") and received("buyer@example.com") and received("lou@example.com"),
         timeout=60,
     )
-    assert relay() == 0  # a second beat tick finds nothing left
+    if not redis_is_broker():
+        private_redis.start()
+        settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    assert relay() == 0  # a beat tick finds nothing left
     resend_unsent_order_emails.delay()
-    wait_for(lambda: celery_worker.log.read_bytes().count(b"resend_unsent_order_emails") >= 4, timeout=30)
+    resends = 2 if redis_is_broker() else 1  # each is logged when received and when done
+    wait_for(lambda: celery_worker.log.read_bytes().count(b"resend_unsent_order_emails") >= 2 * resends, timeout=30)
+    wait_for(lambda: OrderEmail.objects.get(order=order).sent_at is not None)
     assert len(received("guest@example.com")) == 1
     assert "confirm" in received("guest@example.com")[0].subject.lower()
     assert [e.subject for e in received("buyer@example.com")] == [received("buyer@example.com")[0].subject]

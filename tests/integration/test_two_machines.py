@@ -13,7 +13,7 @@ from tests.factories import launch_topics
 from .conftest import Worker, wait_for
 from .test_mailing_worker import scheduled_edition
 
-COUNT = 2000
+COUNT = 1000
 
 
 def drain(edition_id: int) -> float:
