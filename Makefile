@@ -60,6 +60,11 @@ test-rabbitmq-pgbouncer: $(VENV)/.installed-dev
 	  dropdb -h 127.0.0.1 -U postgres --force "$$name"; done; \
 	exit $$status
 
+# Locust against gunicorn (Procfile's web command), PostgreSQL and Redis; prints the figures (benchmarks/load.py).
+load: $(VENV)/.installed-dev
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
 bench: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/mailing.py
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/pages.py
