@@ -18,7 +18,6 @@ web tier's.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shlex
@@ -151,41 +150,32 @@ def start_gunicorn(port: int, env: dict[str, str], log: Path) -> subprocess.Pope
     raise RuntimeError("gunicorn did not start:\n" + log.read_text()[-3000:])
 
 
-def run_locust(*, host: str, users: int, seconds: int, classes: list[str], env: dict, prefix: Path) -> list[dict]:
+def run_locust(*, host: str, users: int, seconds: int, classes: list[str], env: dict, result: Path) -> list[dict]:
     command = [
         str(Path(sys.executable).parent / "locust"),
         "-f", str(ROOT / "benchmarks" / "locustfile.py"),
         "--headless", "--only-summary", "--skip-log-setup",
         "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
-        "--host", host, "--csv", str(prefix), "--exit-code-on-error", "0", "--loglevel", "ERROR",
+        "--host", host, "--exit-code-on-error", "0", "--loglevel", "ERROR",
         *classes,
     ]  # fmt: skip
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=seconds + 120)  # noqa: S603
-    with open(f"{prefix}_stats.csv") as handle:
-        return list(csv.DictReader(handle))
+    done = subprocess.run(  # noqa: S603
+        command, cwd=ROOT, env={**env, "LOAD_RESULT": str(result)}, capture_output=True, timeout=seconds + 120
+    )
+    if done.returncode or not result.exists():
+        raise RuntimeError(f"locust failed:\n{done.stderr.decode(errors='replace')[-3000:]}")
+    return json.loads(result.read_text())
 
 
 def print_table(title: str, rows: list[dict]) -> dict:
     print(f"\n{title}")
     print(f"  {'endpoint':<32} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
-    total = {}
     for row in rows:
-        name = "all endpoints" if row["Name"] == "Aggregated" else row["Name"]
-        figures = {
-            "requests": int(row["Request Count"]),
-            "errors": int(row["Failure Count"]),
-            "rps": float(row["Requests/s"]),
-            "p50": float(row["50%"] if row["50%"] != "N/A" else 0),
-            "p95": float(row["95%"] if row["95%"] != "N/A" else 0),
-            "p99": float(row["99%"] if row["99%"] != "N/A" else 0),
-        }
-        if row["Name"] == "Aggregated":
-            total = figures
         print(
-            f"  {name:<32} {figures['requests']:>8} {figures['errors']:>6} {figures['rps']:>7.1f} "
-            f"{figures['p50']:>7.0f} {figures['p95']:>7.0f} {figures['p99']:>7.0f}"
+            f"  {row['name']:<32} {row['requests']:>8} {row['errors']:>6} {row['rps']:>7.1f} "
+            f"{row['p50']:>7.0f} {row['p95']:>7.0f} {row['p99']:>7.0f}"
         )
-    return total
+    return rows[-1]
 
 
 def main() -> None:
@@ -219,10 +209,15 @@ def main() -> None:
             passing = None
             for rate in [int(r) for r in args.rates.split(",")]:
                 rows = run_locust(
-                    host=host, users=rate, seconds=args.seconds, classes=MIX, env=env, prefix=directory / f"mix{rate}"
+                    host=host,
+                    users=rate,
+                    seconds=args.seconds,
+                    classes=MIX,
+                    env=env,
+                    result=directory / f"mix{rate}.json",
                 )
                 total = print_table(f"offered ~{rate} requests/s ({rate} users)", rows)
-                if total and total["errors"] == 0 and total["p95"] < TARGET_P95_MS:
+                if total["requests"] and total["errors"] == 0 and total["p95"] < TARGET_P95_MS:
                     passing = (rate, total)
             baseline = {}
             for name in ["BareUpdate", "OneClickOnly"]:
@@ -232,7 +227,7 @@ def main() -> None:
                     seconds=args.seconds,
                     classes=[name],
                     env=env,
-                    prefix=directory / name,
+                    result=directory / f"{name}.json",
                 )
                 baseline[name] = print_table(f"{name}: {args.baseline_users} users, no wait", rows)
         finally:
