@@ -169,10 +169,10 @@ def run_locust(*, host: str, users: int, seconds: int, classes: list[str], env: 
 
 def print_table(title: str, rows: list[dict]) -> dict:
     print(f"\n{title}")
-    print(f"  {'endpoint':<32} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    print(f"  {'endpoint':<36} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for row in rows:
         print(
-            f"  {row['name']:<32} {row['requests']:>8} {row['errors']:>6} {row['rps']:>7.1f} "
+            f"  {row['name']:<36} {row['requests']:>8} {row['errors']:>6} {row['rps']:>7.1f} "
             f"{row['p50']:>7.0f} {row['p95']:>7.0f} {row['p99']:>7.0f}"
         )
     return rows[-1]
@@ -206,6 +206,11 @@ def main() -> None:
         try:
             print(f"gunicorn as in the Procfile (2 workers) on {host}; PostgreSQL and Redis; {os.cpu_count()} CPUs")
             print(f"each step: {args.seconds}s; mix: shoppers 6 : subscribers 3 : signups 1")
+            print(
+                "load average before: {:.1f} {:.1f} {:.1f} (other processes share these CPUs)".format(*os.getloadavg())
+            )
+            warm = directory / "warm-up.json"
+            run_locust(host=host, users=2, seconds=5, classes=MIX, env=env, result=warm)  # not reported
             passing = None
             for rate in [int(r) for r in args.rates.split(",")]:
                 rows = run_locust(
@@ -237,7 +242,7 @@ def main() -> None:
 
             with app.connection_for_write() as conn:
                 conn.default_channel.queue_delete(queue)
-        print()
+        print("\nload average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
         if passing:
             rate, total = passing
             print(

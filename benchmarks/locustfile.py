@@ -54,7 +54,8 @@ def write_figures(environment, **kwargs) -> None:
             **{f"p{p}": entry.get_response_time_percentile(p / 100) or 0 for p in (50, 95, 99)},
         }
 
-    rows = [figures(entry.name, entry) for entry in sorted(stats.entries.values(), key=lambda e: e.name)]
+    entries = sorted(stats.entries.values(), key=lambda e: (e.name, e.method))
+    rows = [figures(f"{entry.method} {entry.name}", entry) for entry in entries]
     rows.append(figures("all endpoints", stats.total))
     Path(os.environ["LOAD_RESULT"]).write_text(json.dumps(rows))
 

@@ -47,7 +47,8 @@ class Worker:
             "-Q",
             self.queue,
         ]
-        return [*command, f"--hostname={self.hostname}"] if self.hostname else command
+        # A node name of its own: on RabbitMQ two workers named alike (other test runs) fight over one pidbox queue.
+        return [*command, f"--hostname={self.hostname or self.queue.split(',')[0] + '@%h'}"]
 
     def start(self) -> None:
         offset = self.log.stat().st_size if self.log.exists() else 0
