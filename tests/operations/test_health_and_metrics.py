@@ -184,3 +184,34 @@ def test_the_json_log_format_is_one_redacted_object_per_line():
     assert token not in line
     assert "/unsubscribe/" in entry["message"]
     assert "\n" not in line
+
+
+def metric_value(body: str, line_start: str) -> float:
+    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines() if line.startswith(line_start))
+
+
+@pytest.mark.django_db
+def test_metrics_count_webhook_events_and_the_esp_answers_without_the_address(settings):
+    from accounts.emails import send_welcome
+    from tests.factories import UserFactory
+    from tests.subscriptions.test_tracking import SIGNING_KEY, WEBHOOK, mailgun_event, signed
+
+    settings.METRICS_TOKEN = TOKEN
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    SubscriberFactory(email="bounced-reader@example.com")
+    webhook_line = 'spc_webhook_events_total{esp="Mailgun",event="bounced"}'
+    sent_line = 'spc_esp_recipients_total{esp="Test",status="sent"}'
+    before = Client().get("/metrics", headers=auth).content.decode()
+
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY, "WEBHOOK_SECRET": "user:pass"}
+    webhook = Client(headers={"Authorization": "Basic dXNlcjpwYXNz"}).post(
+        WEBHOOK, signed(mailgun_event("failed", "bounced-reader@example.com")), content_type="application/json"
+    )
+    assert webhook.status_code == 200
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    send_welcome(UserFactory(email="welcome-reader@example.com"))  # through anymail's test backend
+
+    after = Client().get("/metrics", headers=auth).content.decode()
+    assert metric_value(after, webhook_line) == metric_value(before, webhook_line) + 1
+    assert metric_value(after, sent_line) == metric_value(before, sent_line) + 1
+    assert "@" not in after
