@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 # Backends that keep mail on this machine: fine for the demo and tests, not for production.
 LOCAL_EMAIL_BACKENDS = {
-    "subscriptions.mailbox.FileMailboxBackend",
+    "demo.mailbox.FileMailboxBackend",
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from subscriptions import mailbox
+from demo import mailbox
 from subscriptions.models import Delivery, Edition, Subscriber, Subscription
 from subscriptions.schedule import shop_zone
 from tests.factories import launch_topics

@@ -15,10 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from demo import mailbox
 from privacy.models import Disclosure
 from shop import payments
 from shop.models import Order, OrderEmail, OrderLine
-from subscriptions import mailbox, mailing
+from subscriptions import mailing
 from subscriptions.models import Delivery, Edition, Subscriber, Subscription
 from tests.factories import AddressFactory, ProductFactory, ProductStyleFactory, UserFactory, launch_topics
 from tests.shop.conftest import add_to_cart, checkout_data

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.forms import shop_today
+from demo import mailbox
 from outbox.models import OutboxTask
 from outbox.services import relay
 from shop.models import Order, OrderEmail
 from shop.tasks import resend_unsent_order_emails
-from subscriptions import mailbox
 from subscriptions.models import Subscriber, Subscription
 from subscriptions.tokens import Purpose, make_token
 from tests.factories import SubscriberFactory, SubscriptionFactory, launch_topics

@@ -6,7 +6,8 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from subscriptions import mailbox, mailing
+from demo import mailbox
+from subscriptions import mailing
 from subscriptions.models import Edition, Subscriber, Subscription
 from tests.factories import launch_topics
 

@@ -69,7 +69,7 @@ def test_readyz_is_ready_when_database_broker_cache_and_esp_answer(client, with_
 @pytest.mark.parametrize(
     ("backend", "anymail"),
     [
-        ("subscriptions.mailbox.FileMailboxBackend", {}),  # the demo's file sink is no ESP
+        ("demo.mailbox.FileMailboxBackend", {}),  # the demo's file sink is no ESP
         ("anymail.backends.postmark.EmailBackend", {}),  # a real ESP without its credentials
     ],
 )
