@@ -215,3 +215,11 @@ def test_metrics_count_webhook_events_and_the_esp_answers_without_the_address(se
     assert metric_value(after, webhook_line) == metric_value(before, webhook_line) + 1
     assert metric_value(after, sent_line) == metric_value(before, sent_line) + 1
     assert "@" not in after
+
+
+def test_the_load_tests_bare_baseline_view_is_not_a_production_url(client):
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/load-baseline/1/")  # config.urls: only benchmarks/load_urls.py adds it
+    assert client.post("/load-baseline/1/").status_code == 404
