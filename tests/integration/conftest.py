@@ -59,7 +59,7 @@ class Worker:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded CI machine: a cold Celery start can take a minute
         while time.monotonic() < deadline:
             if self.ready_marker in self.log.read_bytes()[offset:]:
                 return
