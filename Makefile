@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop_preference_center
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-rabbitmq-pgbouncer lint format bench load install install-dev
+.PHONY: demo test test-rabbitmq-pgbouncer lint format bench load install install-dev wheel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,17 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The apps package into one wheel, templates, static files and migrations included.
+wheel: $(VENV)/.installed-dev
+	rm -rf var/wheel build
+	$(BIN)/pip wheel --quiet --no-deps . -w var/wheel
+	$(BIN)/python -m zipfile -l var/wheel/*.whl | grep -q "subscriptions/templates/subscriptions/unsubscribe.html"
+	$(BIN)/python -m zipfile -l var/wheel/*.whl | grep -q "privacy/migrations/0001_initial.py"
+	rm -rf build
+
+# pytest-randomly shuffles the order on every run (its seed is printed at the top: rerun one with
+# PYTEST_ARGS=--randomly-seed=N); tests/reuse runs the bare host project.
+test: lint wheel
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)

@@ -211,23 +211,31 @@ X_FRAME_OPTIONS = "DENY"
 SHOP_NAME = env("SHOP_NAME", default="Example Shop")
 SHOP_POSTAL_ADDRESS = env("SHOP_POSTAL_ADDRESS", default="Example Shop, 1 Market Street, 75001 Paris, France")
 
-# Mailings (read through subscriptions/app_settings.py and subscriptions/schedule.py).
-MAILING_SLOTS = env("MAILING_SLOTS", default="tue@09:00,fri@09:00")
-SUBSCRIPTIONS_SEND_BATCH_SIZE = env.int("SUBSCRIPTIONS_SEND_BATCH_SIZE", default=1000)
-SUBSCRIPTIONS_SEND_CHUNK = env.int("SUBSCRIPTIONS_SEND_CHUNK", default=500)
-SUBSCRIPTIONS_SEND_LEASE_SECONDS = env.int("SUBSCRIPTIONS_SEND_LEASE_SECONDS", default=300)
-SUBSCRIPTIONS_SUPPRESSION_KEY = env("SUBSCRIPTIONS_SUPPRESSION_KEY", default="")
-SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO = env("SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO", default="")
-
-# Accounts (read through accounts/app_settings.py).
-ACCOUNTS_AGE_REFUSAL_HOURS = env.int("ACCOUNTS_AGE_REFUSAL_HOURS", default=24)
-ACCOUNTS_ATTESTATION_VERSION = env("ACCOUNTS_ATTESTATION_VERSION", default="2026-11")
-
-# Privacy (read through privacy/app_settings.py, where every PRIVACY_* default lives).
-PRIVACY_ACCESS_LOG_RETENTION_DAYS = env.int("PRIVACY_ACCESS_LOG_RETENTION_DAYS", default=180)
-PRIVACY_ACCESS_LOG_IP_DAYS = env.int("PRIVACY_ACCESS_LOG_IP_DAYS", default=30)
-PRIVACY_AD_FEED_HASH_KEY = env("PRIVACY_AD_FEED_HASH_KEY", default="")
-PRIVACY_ORDER_RETENTION_YEARS = env.int("PRIVACY_ORDER_RETENTION_YEARS", default=10)
+# The reusable apps' own settings: each default lives only in the app's app_settings.py. The shop wires its own
+# identity into them, and any of the variables below, when set in the environment, overrides the app's default.
+SUBSCRIPTIONS_SITE_NAME = SHOP_NAME
+SUBSCRIPTIONS_SITE_URL = SITE_URL
+SUBSCRIPTIONS_POSTAL_ADDRESS = SHOP_POSTAL_ADDRESS
+SUBSCRIPTIONS_TIME_ZONE = SHOP_TIME_ZONE
+PRIVACY_AD_FEED_DIR = VAR_DIR / "ad-feed"
+# The shop's own transactional kinds (shop.emails.ShopEmailKind), tagged on its emails and in the sent-email log.
+SUBSCRIPTIONS_MESSAGE_KINDS = {"order": "Order", "shipping": "Shipping", "support": "Customer service"}
+if "MAILING_SLOTS" in os.environ:
+    SUBSCRIPTIONS_MAILING_SLOTS = env("MAILING_SLOTS")
+_APP_VARIABLES = {
+    "SUBSCRIPTIONS_SEND_BATCH_SIZE": int,
+    "SUBSCRIPTIONS_SEND_CHUNK": int,
+    "SUBSCRIPTIONS_SEND_LEASE_SECONDS": int,
+    "SUBSCRIPTIONS_SUPPRESSION_KEY": str,
+    "SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO": str,
+    "ACCOUNTS_AGE_REFUSAL_HOURS": int,
+    "ACCOUNTS_ATTESTATION_VERSION": str,
+    "PRIVACY_ACCESS_LOG_RETENTION_DAYS": int,
+    "PRIVACY_ACCESS_LOG_IP_DAYS": int,
+    "PRIVACY_AD_FEED_HASH_KEY": str,
+    "PRIVACY_ORDER_RETENTION_YEARS": int,
+}
+globals().update({name: env(name, cast=cast) for name, cast in _APP_VARIABLES.items() if name in os.environ})
 
 LOGGING = {
     "version": 1,

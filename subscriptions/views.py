@@ -7,7 +7,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from . import services, tasks, throttle
 from .app_settings import app_settings
 from .forms import PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
 from .models import Subscriber, Subscription, Topic
-from .selectors import shop_today
+from .selectors import shop_today, subscriber_of
 from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
 
 Method = ConsentEvent.Method
@@ -102,7 +101,7 @@ def _preferences_page(
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    subscriber = Subscriber.objects.filter(Q(user=user) | Q(email=services.normalise_email(user.email))).first()
+    subscriber = subscriber_of(user)
     return _preferences_page(
         request,
         subscriber,

@@ -16,6 +16,7 @@ from outbox import services as outbox
 from .. import registry
 from ..app_settings import app_settings
 from ..models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PrivacySettings
+from ..subjects import user_subject
 from .requests import _complete, open_request
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def purge_expired_exports() -> int:
 
 
 def export_consent_history(user: AbstractBaseUser) -> list[dict]:
-    subjects = [f"user:{user.pk}"]
+    subjects = [user_subject(user.pk)]
     events = ConsentEvent.objects.filter(user_id=user.pk) | ConsentEvent.objects.filter(subject__in=subjects)
     return [
         {
