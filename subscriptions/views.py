@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from outbox import services as outbox
 from privacy.models import ConsentEvent
 
 from . import services, tasks, throttle
@@ -152,7 +153,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                     subscriber = services.subscribe_guest(
                         email=email, topics=form.cleaned_data["topics"], request=request
                     )
-                    transaction.on_commit(lambda: tasks.send_subscribe_confirmation.delay(subscriber.pk))
+                    outbox.enqueue(tasks.send_subscribe_confirmation, subscriber.pk)
             return redirect("subscriptions:subscribe_sent")
         return render(request, "subscriptions/subscribe.html", {"form": form}, status=400)
     return render(request, "subscriptions/subscribe.html", {"form": form})

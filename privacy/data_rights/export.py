@@ -11,6 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from outbox import services as outbox
+
 from .. import registry
 from ..app_settings import app_settings
 from ..models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PrivacySettings
@@ -65,7 +67,7 @@ def request_export(
         request=data_request,
         expires_at=timezone.now() + datetime.timedelta(days=app_settings.EXPORT_DAYS),
     )
-    transaction.on_commit(lambda: build_data_export.delay(export.pk))
+    outbox.enqueue(build_data_export, export.pk)
     return export
 
 

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "anymail",
+    "outbox",  # the task outbox privacy and subscriptions enqueue through (no dependency of its own)
     "privacy",
     "subscriptions",
 ]
