@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.template import Context, Template
+from django.template import Context, Engine, Template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,19 +76,46 @@ def slot_day(edition: Edition) -> datetime.date:
     return edition.slot_at.astimezone(shop_zone()).date()
 
 
-def render_edition(edition: Edition) -> RenderedEdition:
-    """Render subject, text and HTML once; the per-recipient links are marks that personalise() swaps."""
-    items = list(AlertItem.objects.filter(sent_in_edition_id=edition.pk)) if edition.pk else []
-    context = {
-        "topic": edition.topic,
-        "items": items,
-        "SHOP_NAME": settings.SHOP_NAME,
-        "SITE_URL": settings.SITE_URL,
+# Staff write edition bodies, so they are templates that must not reach the database: they compile in an engine
+# that loads no template and no tag library (no {% include %}, {% extends %} or {% load %} of anything), and they
+# render against plain values only (strings, and lists of dicts of strings), never a model instance whose related
+# managers would walk to every subscriber and user (issue 12, item 6; tests/security/).
+EDITION_ENGINE = Engine(loaders=[], libraries={}, app_dirs=False, debug=False, autoescape=True)
+
+
+def edition_template(source: str) -> Template:
+    """Compile an edition body (raises TemplateSyntaxError, which the admin form shows)."""
+    return EDITION_ENGINE.from_string(source)
+
+
+EDITION_SAMPLE_CONTEXT = {
+    "topic": {"name": "Newsletter", "slug": "newsletter"},
+    "items": [{"title": "A new brand", "link": "https://example.com/", "image_url": ""}],
+    "SHOP_NAME": "Shop",
+    "SITE_URL": "https://example.com",
+    "unsubscribe_url": UNSUBSCRIBE_MARK,
+    "preferences_url": PREFERENCES_MARK,
+}
+
+
+def edition_context(edition: Edition) -> dict[str, object]:
+    """The variables of EDITION_VARIABLES, as plain values."""
+    items = AlertItem.objects.filter(sent_in_edition_id=edition.pk).values("title", "link", "image_url")
+    return {
+        "topic": {"name": str(edition.topic.name), "slug": str(edition.topic.slug)},
+        "items": [{key: str(value or "") for key, value in item.items()} for item in items] if edition.pk else [],
+        "SHOP_NAME": str(settings.SHOP_NAME),
+        "SITE_URL": str(settings.SITE_URL),
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "preferences_url": PREFERENCES_MARK,
     }
-    body_html = Template(edition.body_html).render(Context(context))
-    body_text = Template(edition.body_text).render(Context(context, autoescape=False))
+
+
+def render_edition(edition: Edition) -> RenderedEdition:
+    """Render subject, text and HTML once; the per-recipient links are marks that personalise() swaps."""
+    context = edition_context(edition)
+    body_html = edition_template(edition.body_html).render(Context(context))
+    body_text = edition_template(edition.body_text).render(Context(context, autoescape=False))
     subject, text, html = render_email(
         "email/subscriptions/edition",
         {

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template import Template, TemplateSyntaxError
+from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,8 +24,9 @@ from .selectors import SKIP_LABELS, audience_breakdown
 
 def _validate_template(value: str) -> str:
     try:
-        Template(value)
-    except TemplateSyntaxError as error:
+        template = mailing.edition_template(value)
+        template.render(Context(mailing.EDITION_SAMPLE_CONTEXT))  # {% include %} fails only when rendered
+    except (TemplateSyntaxError, TemplateDoesNotExist) as error:
         raise ValidationError(f"Template error: {error}") from error
     return value
 
