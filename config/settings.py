@@ -1,5 +1,6 @@
 """Settings, read from the environment (django-environ). Every variable and its default is listed in the README."""
 
+import json
 import os
 from pathlib import Path
 
@@ -138,7 +139,12 @@ MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Example Shop <shop@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Every ANYMAIL_* variable goes into anymail's settings, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
-ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+# *_PARAMS and REQUESTS_TIMEOUT values are JSON: ANYMAIL_AMAZON_SES_CLIENT_PARAMS={"region_name": …}.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): json.loads(value) if key.endswith(("_PARAMS", "REQUESTS_TIMEOUT")) else value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_")
+}
 
 # Celery. Without REDIS_URL tasks run eagerly in the web process (the zero-setup demo).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -202,6 +208,15 @@ MAILING_SLOTS = env("MAILING_SLOTS", default="tue@09:00,fri@09:00")
 SUBSCRIPTIONS_SEND_BATCH_SIZE = env.int("SUBSCRIPTIONS_SEND_BATCH_SIZE", default=1000)
 SUBSCRIPTIONS_SEND_CHUNK = env.int("SUBSCRIPTIONS_SEND_CHUNK", default=500)
 SUBSCRIPTIONS_SEND_LEASE_SECONDS = env.int("SUBSCRIPTIONS_SEND_LEASE_SECONDS", default=300)
+SUBSCRIPTIONS_SEND_MAX_ATTEMPTS = env.int("SUBSCRIPTIONS_SEND_MAX_ATTEMPTS", default=5)
+SUBSCRIPTIONS_SEND_RETRIES = env.int("SUBSCRIPTIONS_SEND_RETRIES", default=4)
+SUBSCRIPTIONS_SEND_RETRY_BACKOFF = env.float("SUBSCRIPTIONS_SEND_RETRY_BACKOFF", default=1.0)
+SUBSCRIPTIONS_SEND_RETRY_MAX_WAIT = env.float("SUBSCRIPTIONS_SEND_RETRY_MAX_WAIT", default=30.0)
+SUBSCRIPTIONS_SEND_CONCURRENCY = env.int("SUBSCRIPTIONS_SEND_CONCURRENCY", default=16)
+# e.g. SUBSCRIPTIONS_SEND_RATE_LIMITS=Postmark=100,Amazon SES=14 (API calls per second per worker process)
+SUBSCRIPTIONS_SEND_RATE_LIMITS = {
+    name.strip(): float(rate) for name, rate in env.dict("SUBSCRIPTIONS_SEND_RATE_LIMITS", default={}).items()
+}
 SUBSCRIPTIONS_SUPPRESSION_KEY = env("SUBSCRIPTIONS_SUPPRESSION_KEY", default="")
 SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO = env("SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO", default="")
 
