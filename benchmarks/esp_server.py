@@ -343,7 +343,7 @@ def _ses(server: EspServer, body: bytes, content_type: str) -> Answer:
             {
                 "to": _addr(address),
                 "subject": str(message["Subject"]),
-                "headers": {k: str(v) for k, v in message.items()},
+                "headers": {k: str(v).strip() for k, v in message.items()},
                 "text": text.get_content() if text else "",
                 "html": html.get_content() if html else "",
                 "metadata": json.loads(str(message.get("X-Metadata", "{}"))),

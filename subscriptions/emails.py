@@ -104,7 +104,7 @@ def commercial_message(
 
     Tags are cut to what the ESP takes (Postmark: one); kind and topic are in the metadata whatever the ESP.
     """
-    from .mailing.esp import fit_tags  # (the mailing package imports this module)
+    from .mailing.esp import fit_tags, tracking_options  # (the mailing package imports this module)
 
     headers = list_unsubscribe_headers(unsubscribe_url)
     if message_id:
@@ -122,8 +122,7 @@ def commercial_message(
             "topic": topic.slug,
             **(metadata or {}),
         },
-        track_opens=track_opens,  # an open beacon only where the person allowed analytics
-        track_clicks=False,
+        **tracking_options(track_opens=track_opens),  # an open beacon only where the person allowed analytics
     )
     message.attach_alternative(html, "text/html")
     return message

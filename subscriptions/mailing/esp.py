@@ -2,6 +2,9 @@
 
 The sending code never names an ESP: it asks `capabilities(connection)`, keyed by anymail's `esp_name`.
 
+Brevo, Amazon SES and ESPs not listed take no per-message tracking choice (anymail refuses one, even "off"): their
+account must have open and click tracking off. The others get track_opens per recipient and track_clicks off.
+
 | ESP (anymail esp_name) | batch API, recipients per call | body merge field        | tags per message |
 | ---------------------- | ------------------------------ | ----------------------- | ---------------- |
 | SendGrid               | personalizations, 1,000        | SENDGRID_MERGE_FIELD_FORMAT (default: the key itself) | 10 |
@@ -48,6 +51,7 @@ class Capabilities:
     merge_field: str = ""  # how a merge field is written in the body: "%recipient.{}%" formats a key
     max_tags: int | None = None  # None: no limit
     concurrent: bool = False  # several calls in flight (HTTP APIs) or one connection in turn (SMTP)
+    tracking: bool = True  # takes per-message open/click tracking choices (else: anymail refuses even False)
 
     @property
     def batches(self) -> bool:
@@ -63,11 +67,13 @@ def capabilities(connection: Any) -> Capabilities:
     if esp_name == "Mailgun":
         return Capabilities(esp_name, 1000, "%recipient.{}%", 3, True)
     if esp_name == "Brevo":
-        return Capabilities(esp_name, 1000, "{{{{ params.{} }}}}", None, True)
+        return Capabilities(esp_name, 1000, "{{{{ params.{} }}}}", None, True, tracking=False)
     if esp_name == "Amazon SES":
         one_tag = getattr(connection, "message_tag_name", None) is not None
-        return Capabilities(esp_name, 1, "", 1 if one_tag else None, True)
-    return Capabilities(esp_name, 1, "", 1, True)  # Postmark, and any ESP not studied yet: the safe choices
+        return Capabilities(esp_name, 1, "", 1 if one_tag else None, True, tracking=False)
+    if esp_name == "Postmark":
+        return Capabilities(esp_name, 1, "", 1, True)
+    return Capabilities(esp_name, 1, "", 1, True, tracking=False)  # an ESP not studied yet: the safe choices
 
 
 @functools.lru_cache(maxsize=4)
@@ -83,6 +89,13 @@ def default_capabilities() -> Capabilities:
 def fit_tags(tags: list[str], caps: Capabilities | None = None) -> list[str]:
     caps = caps or default_capabilities()
     return tags if caps.max_tags is None else tags[: caps.max_tags]
+
+
+def tracking_options(*, track_opens: bool, caps: Capabilities | None = None) -> dict[str, bool]:
+    """anymail's track_opens/track_clicks for ESPs that take them per message. Brevo and SES set tracking per
+    account (or configuration set): keep open and click tracking off there (docs/mailing.md)."""
+    caps = caps or default_capabilities()
+    return {"track_opens": track_opens, "track_clicks": False} if caps.tracking else {}
 
 
 # --- failures ----------------------------------------------------------------------------------------------------

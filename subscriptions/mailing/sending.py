@@ -19,7 +19,7 @@ from ..app_settings import app_settings
 from ..emails import list_unsubscribe_headers
 from ..models import Delivery, Edition, MessageKind
 from . import claiming
-from .esp import Capabilities, call_with_retries, capabilities, describe, fit_tags, is_transient
+from .esp import Capabilities, call_with_retries, capabilities, describe, fit_tags, is_transient, tracking_options
 from .planning import finish_edition_if_done
 from .rendering import (
     PREFERENCES_MARK,
@@ -175,7 +175,9 @@ class BatchSender:
         self.text, self.html = rendered.text, rendered.html
         for mark, placeholder in marks.items():
             self.text, self.html = self.text.replace(mark, placeholder), self.html.replace(mark, placeholder)
-        self.one_by_one = EachSender(mail, Capabilities(caps.esp_name, max_tags=caps.max_tags), rendered)
+        self.one_by_one = EachSender(
+            mail, Capabilities(caps.esp_name, max_tags=caps.max_tags, tracking=caps.tracking), rendered
+        )
         self.pace = pacer(caps.esp_name)
 
     def message(self, rows: list[Delivery], *, track_opens: bool) -> AnymailMessage:
@@ -192,8 +194,7 @@ class BatchSender:
                 "topic": topic.slug,
                 "edition_id": str(self.rendered.edition_id),
             },
-            track_opens=track_opens,
-            track_clicks=False,
+            **tracking_options(track_opens=track_opens, caps=self.caps),
         )
         message.attach_alternative(self.html, "text/html")
         message.merge_data, message.merge_headers, message.merge_metadata = {}, {}, {}
