@@ -136,6 +136,12 @@ ACCOUNT_RATE_LIMITS = {
 # Mail. Unset: every email lands as a file under var/mail/, listed by the staff-only demo mailbox.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="subscriptions.mailbox.FileMailboxBackend")
 MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
+# For EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend:
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Example Shop <shop@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Every ANYMAIL_* variable goes into anymail's settings, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.

@@ -74,16 +74,26 @@ def mark_skipped(rows: Iterable[Delivery], reason: str) -> int:
 
 
 def mark_sent(sent: dict[int, str], *, now: datetime.datetime) -> None:
-    """{delivery id: ESP message id}: one UPDATE (a CASE over the ids only when the ESP gave distinct ids)."""
+    """{delivery id: ESP message id}: one UPDATE. (A row cancelled while its chunk was with the ESP was sent: it
+    says so.)"""
     if not sent:
         return
     rows = Delivery.objects.filter(id__any_of=list(sent))
     distinct = set(sent.values())
     if len(distinct) == 1:
-        rows.update(status=Delivery.Status.SENT, sent_at=now, lease_until=None, esp_message_id=distinct.pop()[:200])
+        rows.update(
+            status=Delivery.Status.SENT, sent_at=now, lease_until=None, esp_message_id=distinct.pop()[:200], error=""
+        )
+    elif connection.vendor == "postgresql":  # two arrays, one statement (a CASE of 1,000 Whens costs seconds)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} AS d SET status = %s, sent_at = %s, lease_until = NULL, error = '', "  # noqa: S608
+                "esp_message_id = v.esp_id FROM unnest(%s::bigint[], %s::text[]) AS v(id, esp_id) WHERE d.id = v.id",
+                [Delivery.Status.SENT, now, list(sent), [v[:200] for v in sent.values()]],
+            )
     else:
         esp_ids = Case(*[When(id=k, then=Value(v[:200])) for k, v in sent.items()], default=F("esp_message_id"))
-        rows.update(status=Delivery.Status.SENT, sent_at=now, lease_until=None, esp_message_id=esp_ids)
+        rows.update(status=Delivery.Status.SENT, sent_at=now, lease_until=None, esp_message_id=esp_ids, error="")
 
 
 def mark_failed(failed: dict[int, str]) -> None:
