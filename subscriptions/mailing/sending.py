@@ -60,7 +60,8 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
     edition = Edition.objects.select_related("topic").filter(pk=edition_id).first()
     if edition is None or edition.status != Edition.Status.SENDING:
         return result
-    ids = claiming.claim(edition_id, size or app_settings.SEND_BATCH_SIZE)
+    size = size or app_settings.SEND_BATCH_SIZE
+    ids = claiming.claim(edition_id, size)
     result.claimed = len(ids)
     if not ids:
         finish_edition_if_done(edition_id=edition_id)
@@ -97,6 +98,8 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
             sender.close()
     if result.released:
         send_edition_batch.apply_async((edition_id,), countdown=wait)  # (the minute sweep would also find them)
+    elif result.claimed == size:
+        send_edition_batch.delay(edition_id)  # a full batch: there may be more than the planner's count foresaw
     finish_edition_if_done(edition_id=edition_id)
     return result
 
