@@ -228,7 +228,9 @@ def test_the_smtp_path_sends_each_batch_over_one_connection_to_a_real_smtp_serve
 
     assert Counter(to for to, _ in handler.messages) == Counter({s.email: 1 for s in subscribers})
     assert handler.connections == 3  # three batches of 20, one connection each
+    by_email = {s.email: s for s in subscribers}
     for to, content in handler.messages:
         text = content.decode()
         assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in text
-        assert re.search(r"List-Unsubscribe:\s*<http[^>]+/unsubscribe/[^>]+>", text)
+        token = re.search(r"List-Unsubscribe:\s*<http[^>]+/unsubscribe/([^/>]+)/>", text).group(1)
+        assert read_token(token, purpose=Purpose.UNSUBSCRIBE).subscriber == by_email[to]
