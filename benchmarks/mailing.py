@@ -207,6 +207,7 @@ def run(count: int, batch: int, args, url: str | None) -> None:
 
         profile = cProfile.Profile()
         profile.enable()
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
         while True:
@@ -216,6 +217,8 @@ def run(count: int, batch: int, args, url: str | None) -> None:
             sent += result.sent
             failed += result.failed
     send_seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     if profile is not None:
         import pstats
 
@@ -232,6 +235,8 @@ def run(count: int, batch: int, args, url: str | None) -> None:
     print(f"plan seconds:                    {plan_seconds:>12.2f}")
     print(f"messages sent:                   {sent:>12,} in {send_seconds:.1f} s ({failed} failed)")
     print(f"messages per second per worker:  {sent / send_seconds if send_seconds else 0:>12,.0f}")
+    print(f"worker CPU seconds per 1,000:    {cpu_seconds * 1000 / sent if sent else 0:>12.3f}")
+    print(f"messages per worker CPU second:  {sent / cpu_seconds if cpu_seconds else 0:>12,.0f}")
     print(f"SQL statements per 1,000 sent:   {statements * 1000 / sent if sent else 0:>12.1f}")
     print(f"peak RSS (MB):                   {peak_rss_mb:>12.1f}")
     print(f"API calls per 1,000 messages:    {api_calls * 1000 / sent if sent else 0:>12.1f}")

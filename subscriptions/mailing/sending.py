@@ -117,23 +117,23 @@ class EachSender:
 
     def __init__(self, mail: Any, caps: Capabilities, rendered: RenderedEdition) -> None:
         self.mail, self.caps, self.rendered = mail, caps, rendered
-        self.threads = app_settings.SEND_CONCURRENCY if caps.concurrent else 1
-        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="send") if self.threads > 1 else None
-        self.local = threading.local()
-        self.connections: list[Any] = []
-        self.lock = threading.Lock()
+        threads = app_settings.SEND_CONCURRENCY if caps.concurrent else 1
+        self.pool = _shared_pool(threads) if threads > 1 else None
         self.pace = pacer(caps.esp_name)
 
     def _connection(self) -> Any:
+        """This thread's own open connection, kept for the next batch (an HTTP session, an SES client: building
+        one costs more than a call)."""
         if self.pool is None:
             return self.mail
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = self.local.connection = get_connection()
-            connection.open()
-            with self.lock:
-                self.connections.append(connection)
-        return connection
+        key = (settings.EMAIL_BACKEND, repr(getattr(settings, "ANYMAIL", None)))
+        if getattr(_threads, "key", None) != key:
+            if getattr(_threads, "connection", None) is not None:
+                _threads.connection.close()
+            _threads.connection = get_connection()
+            _threads.connection.open()
+            _threads.key = key
+        return _threads.connection
 
     def send_one(self, row: Delivery) -> tuple[int, str, str]:
         message = personalise(self.rendered, row.subscriber, delivery_id=row.id, open_tracking=row.open_tracking)
@@ -161,10 +161,18 @@ class EachSender:
         return outcome
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-        for connection in self.connections:
-            connection.close()
+        pass  # the pool and its threads' connections serve the next batch of this process
+
+
+_threads = threading.local()
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _shared_pool(threads: int) -> ThreadPoolExecutor:
+    """One pool of sending threads per process (per size), reused by every batch."""
+    if threads not in _pools:
+        _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="send")
+    return _pools[threads]
 
 
 class BatchSender:
