@@ -5,6 +5,7 @@ from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
 from . import announcements, emails, mailing, schedule
+from .app_settings import app_settings
 from .models import Subscriber
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,10 @@ def run_mailing_slot(slot: str | None = None) -> list[int]:
 
 @shared_task(acks_late=True)
 def send_edition_batch(edition_id: int) -> dict:
-    return asdict(mailing.send_batch(edition_id=edition_id))
+    result = mailing.send_batch(edition_id=edition_id)
+    if result.claimed >= app_settings.SEND_BATCH_SIZE and not result.released:
+        send_edition_batch.delay(edition_id)  # a full batch: there may be more than the planner foresaw
+    return asdict(result)
 
 
 @shared_task

@@ -98,8 +98,6 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
             sender.close()
     if result.released:
         send_edition_batch.apply_async((edition_id,), countdown=wait)  # (the minute sweep would also find them)
-    elif result.claimed == size:
-        send_edition_batch.delay(edition_id)  # a full batch: there may be more than the planner's count foresaw
     finish_edition_if_done(edition_id=edition_id)
     return result
 
