@@ -20,7 +20,6 @@ from .control import cancel_edition, pause_edition, resume_edition
 from .planning import (
     ALERT_DIGEST_HTML,
     ALERT_DIGEST_TEXT,
-    ALERTS_TOPIC,
     attach_alerts,
     finish_edition_if_done,
     plan_edition,
@@ -42,7 +41,6 @@ from .rendering import (
 from .sending import BatchResult, send_batch
 
 __all__ = [
-    "ALERTS_TOPIC",
     "ALERT_DIGEST_HTML",
     "ALERT_DIGEST_TEXT",
     "EDITION_SAMPLE_CONTEXT",

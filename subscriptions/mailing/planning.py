@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import math
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -14,8 +13,6 @@ from ..app_settings import app_settings
 from ..models import AlertItem, Delivery, Edition, Topic
 from ..schedule import due_frequencies, shop_zone
 from ..selectors import eligible_subscriptions
-
-ALERTS_TOPIC = "new-brands-and-styles"
 
 
 def slot_day(edition: Edition) -> datetime.date:
@@ -93,17 +90,19 @@ def resume_stalled_editions() -> int:
 def attach_alerts(*, slot_at: datetime.datetime) -> Edition | None:
     """Put queued alert items into the alerts topic's edition for this slot, creating a digest if staff wrote none."""
     with transaction.atomic():
-        items = AlertItem.objects.select_for_update().filter(topic_slug=ALERTS_TOPIC, sent_in_edition_id__isnull=True)
+        items = AlertItem.objects.select_for_update().filter(
+            topic_slug=app_settings.ALERTS_TOPIC, sent_in_edition_id__isnull=True
+        )
         if not items.exists():
             return None
-        topic = Topic.objects.filter(slug=ALERTS_TOPIC, is_active=True).first()
+        topic = Topic.objects.filter(slug=app_settings.ALERTS_TOPIC, is_active=True).first()
         if topic is None:
             return None
         edition = Edition.objects.filter(topic=topic, slot_at=slot_at, status=Edition.Status.SCHEDULED).first()
         if edition is None:
             edition = Edition.objects.create(
                 topic=topic,
-                subject=f"New at {settings.SHOP_NAME}: brands and styles just in",
+                subject=f"New at {app_settings.SITE_NAME}: brands and styles just in",
                 preheader="The newest brands and product styles, in one email.",
                 body_text=ALERT_DIGEST_TEXT,
                 body_html=ALERT_DIGEST_HTML,

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from anymail.message import AnymailMessage
-from django.conf import settings
 from django.template import Context, Engine, Template
 from django.urls import reverse
 
+from ..app_settings import app_settings
 from ..emails import commercial_message
 from ..models import AlertItem, Edition, Subscriber, Topic
 from ..services import render_email
@@ -66,8 +66,8 @@ def edition_context(edition: Edition) -> dict[str, object]:
     return {
         "topic": {"name": str(edition.topic.name), "slug": str(edition.topic.slug)},
         "items": [{key: str(value or "") for key, value in item.items()} for item in items] if edition.pk else [],
-        "SHOP_NAME": str(settings.SHOP_NAME),
-        "SITE_URL": str(settings.SITE_URL),
+        "SHOP_NAME": str(app_settings.SITE_NAME),
+        "SITE_URL": str(app_settings.SITE_URL),
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "preferences_url": PREFERENCES_MARK,
     }
@@ -111,7 +111,7 @@ def _link_prefix(name: str, site_url: str) -> tuple[str, str]:
 
 
 def _link(name: str, token: str) -> str:
-    before, after = _link_prefix(name, settings.SITE_URL)
+    before, after = _link_prefix(name, app_settings.SITE_URL)
     return f"{before}{token}{after}"
 
 
@@ -126,7 +126,7 @@ def recipient_links(rendered: RenderedEdition, subscriber: Subscriber) -> tuple[
 
 def message_id_for(rendered: RenderedEdition, delivery_id: int) -> str:
     """A Message-ID derived from the delivery row: a resend after a crash is the same message to the mailbox."""
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    domain = urlsplit(app_settings.SITE_URL).hostname or "localhost"
     return f"<delivery-{delivery_id}.edition-{rendered.edition_id}@{domain}>"
 
 
@@ -140,7 +140,7 @@ def personalise(
 ) -> AnymailMessage:
     """One recipient's whole message (the per-message path, previews and test sends)."""
     if test:
-        unsubscribe = preferences = f"{settings.SITE_URL}{reverse('subscriptions:preferences')}"
+        unsubscribe = preferences = f"{app_settings.SITE_URL}{reverse('subscriptions:preferences')}"
     else:
         unsubscribe, preferences = recipient_links(rendered, subscriber)
     text = rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PREFERENCES_MARK, preferences)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0008_delivery_keys_unenforced'),
+        ('subscriptions', '0010_message_kinds_from_the_host'),
     ]
 
     operations = [
