@@ -1,5 +1,6 @@
 """Settings, read from the environment (django-environ). Every variable and its default is listed in the README."""
 
+import json
 import os
 from pathlib import Path
 
@@ -152,7 +153,12 @@ MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Example Shop <shop@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Every ANYMAIL_* variable goes into anymail's settings, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
-ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+# *_PARAMS and REQUESTS_TIMEOUT values are JSON: ANYMAIL_AMAZON_SES_CLIENT_PARAMS={"region_name": …}.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): json.loads(value) if key.endswith(("_PARAMS", "REQUESTS_TIMEOUT")) else value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_")
+}
 
 # Celery. Without REDIS_URL tasks run eagerly in the web process (the zero-setup demo).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -226,6 +232,11 @@ _APP_VARIABLES = {
     "SUBSCRIPTIONS_SEND_BATCH_SIZE": int,
     "SUBSCRIPTIONS_SEND_CHUNK": int,
     "SUBSCRIPTIONS_SEND_LEASE_SECONDS": int,
+    "SUBSCRIPTIONS_SEND_MAX_ATTEMPTS": int,
+    "SUBSCRIPTIONS_SEND_RETRIES": int,
+    "SUBSCRIPTIONS_SEND_RETRY_BACKOFF": float,
+    "SUBSCRIPTIONS_SEND_RETRY_MAX_WAIT": float,
+    "SUBSCRIPTIONS_SEND_CONCURRENCY": int,
     "SUBSCRIPTIONS_SUPPRESSION_KEY": str,
     "SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO": str,
     "ACCOUNTS_AGE_REFUSAL_HOURS": int,
@@ -236,6 +247,10 @@ _APP_VARIABLES = {
     "PRIVACY_ORDER_RETENTION_YEARS": int,
 }
 globals().update({name: env(name, cast=cast) for name, cast in _APP_VARIABLES.items() if name in os.environ})
+if "SUBSCRIPTIONS_SEND_RATE_LIMITS" in os.environ:  # e.g. Postmark=100,Amazon SES=14 (calls/s per worker process)
+    SUBSCRIPTIONS_SEND_RATE_LIMITS = {
+        name.strip(): float(rate) for name, rate in env.dict("SUBSCRIPTIONS_SEND_RATE_LIMITS").items()
+    }
 
 LOGGING = {
     "version": 1,

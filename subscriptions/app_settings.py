@@ -91,8 +91,33 @@ class AppSettings:
 
     @property
     def SEND_MAX_ATTEMPTS(self) -> int:
-        """Attempts before a delivery the ESP keeps refusing is marked failed."""
-        return getattr(settings, "SUBSCRIPTIONS_SEND_MAX_ATTEMPTS", 3)
+        """Claims of a delivery (each with SEND_RETRIES calls) before one the ESP keeps failing is marked failed."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_MAX_ATTEMPTS", 5)
+
+    @property
+    def SEND_RETRIES(self) -> int:
+        """Calls per chunk inside one batch task when the ESP answers 429, 5xx or not at all (then it waits)."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_RETRIES", 4)
+
+    @property
+    def SEND_RETRY_BACKOFF(self) -> float:
+        """Seconds before the first retry; doubled each time, with jitter, never less than the ESP's Retry-After."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_RETRY_BACKOFF", 1.0)
+
+    @property
+    def SEND_RETRY_MAX_WAIT(self) -> float:
+        """The longest wait between two tries of a chunk (a longer Retry-After is cut to this)."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_RETRY_MAX_WAIT", 30.0)
+
+    @property
+    def SEND_CONCURRENCY(self) -> int:
+        """API calls in flight per worker process for ESPs without a batch API (threads; 1: one at a time)."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_CONCURRENCY", 16)
+
+    @property
+    def SEND_RATE_LIMITS(self) -> dict[str, float]:
+        """Most API calls per second per worker process, by anymail esp_name ({"Postmark": 100}); unset: no cap."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_RATE_LIMITS", {})
 
     @property
     def SOFT_BOUNCE_LIMIT(self) -> int:

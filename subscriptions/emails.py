@@ -79,6 +79,15 @@ def build_commercial_message(
     )
 
 
+def list_unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
+    """RFC 2369 List-Unsubscribe (https, plus mailto when SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO is set) and RFC 8058
+    List-Unsubscribe-Post, so mail providers offer one-click unsubscribe from this topic."""
+    list_unsubscribe = f"<{unsubscribe_url}>"
+    if app_settings.UNSUBSCRIBE_MAILTO:
+        list_unsubscribe += f", <mailto:{app_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>"
+    return {"List-Unsubscribe": list_unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def commercial_message(
     *,
     subscriber: Subscriber,
@@ -91,11 +100,13 @@ def commercial_message(
     metadata: dict[str, str] | None = None,
     track_opens: bool = False,
 ) -> AnymailMessage:
-    """The envelope every commercial email shares: one-click unsubscribe headers, tags and metadata."""
-    list_unsubscribe = f"<{unsubscribe_url}>"
-    if app_settings.UNSUBSCRIBE_MAILTO:
-        list_unsubscribe += f", <mailto:{app_settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>"
-    headers = {"List-Unsubscribe": list_unsubscribe, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    """The envelope every commercial email shares: one-click unsubscribe headers, tags and metadata.
+
+    Tags are cut to what the ESP takes (Postmark: one); kind and topic are in the metadata whatever the ESP.
+    """
+    from .mailing.esp import fit_tags, tracking_options  # (the mailing package imports this module)
+
+    headers = list_unsubscribe_headers(unsubscribe_url)
     if message_id:
         headers["Message-ID"] = message_id
     message = AnymailMessage(
@@ -104,15 +115,14 @@ def commercial_message(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscriber.email],
         headers=headers,
-        tags=[MessageKind.COMMERCIAL.value, f"topic:{topic.slug}"],
+        tags=fit_tags([MessageKind.COMMERCIAL.value, f"topic:{topic.slug}"]),
         metadata={
             "kind": MessageKind.COMMERCIAL.value,
             "subscriber_id": str(subscriber.pk),
             "topic": topic.slug,
             **(metadata or {}),
         },
-        track_opens=track_opens,  # an open beacon only where the person allowed analytics
-        track_clicks=False,
+        **tracking_options(track_opens=track_opens),  # an open beacon only where the person allowed analytics
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template import Template, TemplateSyntaxError
+from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,8 +24,9 @@ from .selectors import SKIP_LABELS, audience_breakdown
 
 def _validate_template(value: str) -> str:
     try:
-        Template(value)
-    except TemplateSyntaxError as error:
+        template = mailing.edition_template(value)
+        template.render(Context(mailing.EDITION_SAMPLE_CONTEXT))  # {% include %} fails only when rendered
+    except (TemplateSyntaxError, TemplateDoesNotExist) as error:
         raise ValidationError(f"Template error: {error}") from error
     return value
 
@@ -74,7 +75,7 @@ class EditionAdmin(admin.ModelAdmin):
     list_display = ["subject", "topic", "slot_at", "status", "queued", "sent", "skipped", "failed"]
     list_filter = ["status", "topic"]
     search_fields = ["subject"]
-    actions = ["schedule", "cancel"]
+    actions = ["schedule", "pause", "resume", "cancel"]
 
     def get_queryset(self, request):
         counts = {status: Count("deliveries", filter=Q(deliveries__status=status)) for status in Delivery.Status.values}
@@ -109,7 +110,7 @@ class EditionAdmin(admin.ModelAdmin):
             fields.insert(5, "slot")
         return fields
 
-    @admin.action(description="Schedule in their slot")
+    @admin.action(description="Schedule in their slot", permissions=["change"])
     def schedule(self, request, queryset) -> None:
         ready = queryset.filter(status=Edition.Status.DRAFT, slot_at__isnull=False)
         count = ready.update(status=Edition.Status.SCHEDULED)
@@ -117,12 +118,21 @@ class EditionAdmin(admin.ModelAdmin):
         if count < queryset.count():
             self.message_user(request, "Editions without a slot, or not drafts, were left alone.", messages.WARNING)
 
-    @admin.action(description="Cancel (only before sending starts)")
+    @admin.action(description="Pause sending", permissions=["change"])
+    def pause(self, request, queryset) -> None:
+        count = sum(mailing.pause_edition(edition_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} edition(s) paused; batches in flight stop after their current chunk.")
+
+    @admin.action(description="Resume sending", permissions=["change"])
+    def resume(self, request, queryset) -> None:
+        count = sum(bool(mailing.resume_edition(edition_id=pk)) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} edition(s) resumed.")
+
+    @admin.action(description="Cancel (the rest of a sending edition is skipped)", permissions=["change"])
     def cancel(self, request, queryset) -> None:
-        count = queryset.filter(status__in=[Edition.Status.DRAFT, Edition.Status.SCHEDULED]).update(
-            status=Edition.Status.CANCELLED
-        )
-        self.message_user(request, f"{count} edition(s) cancelled.")
+        results = [mailing.cancel_edition(edition_id=pk) for pk in queryset.values_list("pk", flat=True)]
+        done = [r for r in results if r is not None]
+        self.message_user(request, f"{len(done)} edition(s) cancelled; {sum(done)} unsent deliveries skipped.")
 
     def get_urls(self):
         own = [

@@ -182,6 +182,7 @@ class Edition(models.Model):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
         SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused while sending"
         SENT = "sent", "Sent"
         CANCELLED = "cancelled", "Cancelled"
 

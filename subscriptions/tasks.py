@@ -38,11 +38,15 @@ def run_mailing_slot(slot: str | None = None) -> list[int]:
 @shared_task(bind=True, acks_late=True, max_retries=20)
 def send_edition_batch(self, edition_id: int) -> dict:
     """One batch of an edition. If the database goes away mid-batch (a restart, a failover), the batch retries
-    itself once the leases it took have run out, so the edition resumes with nobody skipped and nobody twice."""
+    itself once the leases it took have run out, so the edition resumes with nobody skipped and nobody twice.
+    A full batch enqueues the next: there may be more than the planner foresaw."""
     try:
-        return asdict(mailing.send_batch(edition_id=edition_id))
+        result = mailing.send_batch(edition_id=edition_id)
     except (OperationalError, InterfaceError) as error:
         raise self.retry(exc=error, countdown=app_settings.SEND_LEASE_SECONDS + 1) from None
+    if result.claimed >= app_settings.SEND_BATCH_SIZE and not result.released:
+        send_edition_batch.delay(edition_id)
+    return asdict(result)
 
 
 @shared_task

@@ -117,3 +117,20 @@ def mailoutbox_anymail(settings, mailoutbox):
     """Like pytest-django's mailoutbox, through anymail's test backend so tags and metadata can be asserted."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     return mailoutbox
+
+
+@pytest.fixture(scope="session")
+def _esp_server_session():
+    from benchmarks.esp_server import EspServer
+
+    server = EspServer(latency_ms=0, record=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def esp_server(_esp_server_session):
+    """The stand-in ESP server (benchmarks/esp_server.py) in a thread, recording every delivery; reset per test."""
+    _esp_server_session.reset()
+    _esp_server_session.latency = 0
+    return _esp_server_session

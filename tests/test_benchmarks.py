@@ -25,11 +25,20 @@ def run_benchmark(*args: str) -> str:
     return result.stdout
 
 
-def test_the_mailing_benchmark_runs_and_prints_its_figures():
-    out = run_benchmark("benchmarks/mailing.py", "--subscribers", "500", "--batch", "100")
+@pytest.mark.parametrize(
+    ("backend", "api_calls"), [("sendgrid", "11.2"), ("postmark", "1000.0"), ("smtp", "1000.0"), ("dummy", "1000.0")]
+)
+def test_the_mailing_benchmark_runs_and_prints_its_figures(backend, api_calls):
+    out = run_benchmark(
+        "benchmarks/mailing.py", "--backend", backend, "--subscribers", "200", "--batch", "100", "--latency-ms", "5"
+    )
     for figure in ["plan seconds", "messages per second per worker", "SQL statements per 1,000 sent", "peak RSS"]:
         assert figure in out
-    assert "edition status:                          sent" in out
+    assert re.search(rf"API calls per 1,000 messages:\s+{re.escape(api_calls)}\n", out), out
+    assert re.search(r"messages sent:\s+178 in .* \(0 failed\)", out)  # every eligible reader, none failed
+    assert re.search(r"edition status:\s+sent", out)
+    if backend in {"sendgrid", "postmark"}:
+        assert re.search(r"messages the ESP accepted:\s+178\n", out)
 
 
 def test_the_privacy_benchmark_runs_and_prints_its_figures():

@@ -46,6 +46,8 @@ def send_transactional(
     never carries List-Unsubscribe headers (those would invite people to "unsubscribe" from their receipts).
     The kind and object id travel as anymail tags and metadata so a tracking webhook can trace the message.
     """
+    from ..mailing.esp import tracking_options  # (the mailing package imports this module)
+
     kind = str(kind)
     if kind == MessageKind.COMMERCIAL:
         raise ValueError("Commercial email is sent by the mailing engine, never as transactional mail.")
@@ -60,8 +62,7 @@ def send_transactional(
         reply_to=reply_to,
         tags=[kind],
         metadata={"kind": kind, "object_id": "" if object_id is None else str(object_id)},
-        track_clicks=False,
-        track_opens=False,  # no web beacons in transactional mail
+        **tracking_options(track_opens=False),  # no web beacons in transactional mail (where the ESP takes a choice)
     )
     if html is not None:
         message.attach_alternative(html, "text/html")

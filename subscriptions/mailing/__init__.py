@@ -1,0 +1,66 @@
+"""The mailing engine (ARCHITECTURE.md, flow 2; docs/mailing.md).
+
+planning    plan_edition writes one Delivery per eligible subscriber with one INSERT … SELECT (idempotent: unique
+            per edition and subscriber, ON CONFLICT DO NOTHING); finishing, the stalled-batch sweep, slot runs.
+claiming    a batch claims queued rows with SELECT … FOR UPDATE SKIP LOCKED and a lease, and loads them with the
+            send-time eligibility re-check (the same selector); rows are marked in bulk.
+rendering   the edition rendered once per process against plain values; per-recipient links swapped in.
+sending     send_batch: one anymail batch call per chunk where the ESP has a batch API (merge_data, merge_headers,
+            merge_metadata), else several per-message calls in flight; retries with backoff on 429/5xx/timeouts.
+esp         what each ESP can do (the only place that names one) and which failures pass.
+control     pause, resume and cancel while sending.
+
+Delivery is at-least-once at the database and exactly-once at the recipient's mailbox: every message carries a
+Message-ID derived from its Delivery row, so the rare resend after a worker dies between handing a chunk to the ESP
+and committing it reaches the mailbox as the same message, which mailbox providers collapse. The window is one
+chunk (SUBSCRIPTIONS_SEND_CHUNK) and a test kills a real worker inside it.
+"""
+
+from .control import cancel_edition, pause_edition, resume_edition
+from .planning import (
+    ALERT_DIGEST_HTML,
+    ALERT_DIGEST_TEXT,
+    attach_alerts,
+    finish_edition_if_done,
+    plan_edition,
+    resume_stalled_editions,
+    run_slot,
+    slot_day,
+)
+from .rendering import (
+    EDITION_SAMPLE_CONTEXT,
+    EDITION_VARIABLES,
+    PREFERENCES_MARK,
+    UNSUBSCRIBE_MARK,
+    RenderedEdition,
+    edition_template,
+    personalise,
+    render_edition,
+    rendered_for,
+)
+from .sending import BatchResult, send_batch
+
+__all__ = [
+    "ALERT_DIGEST_HTML",
+    "ALERT_DIGEST_TEXT",
+    "EDITION_SAMPLE_CONTEXT",
+    "EDITION_VARIABLES",
+    "PREFERENCES_MARK",
+    "UNSUBSCRIBE_MARK",
+    "BatchResult",
+    "RenderedEdition",
+    "attach_alerts",
+    "cancel_edition",
+    "edition_template",
+    "finish_edition_if_done",
+    "pause_edition",
+    "personalise",
+    "plan_edition",
+    "render_edition",
+    "rendered_for",
+    "resume_edition",
+    "resume_stalled_editions",
+    "run_slot",
+    "send_batch",
+    "slot_day",
+]

@@ -1,0 +1,49 @@
+"""Staff control of an edition while it sends: pause, resume, cancel (admin actions call these)."""
+
+from __future__ import annotations
+
+import math
+
+from django.db import transaction
+
+from ..app_settings import app_settings
+from ..models import Delivery, Edition
+
+
+def pause_edition(*, edition_id: int) -> bool:
+    """Stop a sending edition: batches in flight finish the chunk they are on and hand the rest back."""
+    return bool(
+        Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING).update(status=Edition.Status.PAUSED)
+    )
+
+
+def resume_edition(*, edition_id: int) -> int:
+    """Send a paused edition's remaining deliveries; returns how many batches were enqueued."""
+    from ..tasks import send_edition_batch
+
+    with transaction.atomic():
+        if not Edition.objects.filter(pk=edition_id, status=Edition.Status.PAUSED).update(
+            status=Edition.Status.SENDING
+        ):
+            return 0
+        queued = Delivery.objects.filter(edition_id=edition_id, status=Delivery.Status.QUEUED).count()
+        batches = max(1, math.ceil(queued / app_settings.SEND_BATCH_SIZE))
+        transaction.on_commit(lambda: [send_edition_batch.delay(edition_id) for _ in range(batches)])
+    return batches
+
+
+def cancel_edition(*, edition_id: int) -> int | None:
+    """Cancel an edition that has not finished: before sending it simply won't go; while sending or paused,
+    every delivery not yet handed to the ESP is skipped ("cancelled by staff"). Returns how many were skipped,
+    or None if the edition was already sent or cancelled."""
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().filter(pk=edition_id).first()
+        active = {Edition.Status.DRAFT, Edition.Status.SCHEDULED, Edition.Status.SENDING, Edition.Status.PAUSED}
+        if edition is None or edition.status not in active:
+            return None
+        edition.status = Edition.Status.CANCELLED
+        edition.save(update_fields=["status"])
+        # A batch holding claimed rows skips none it already sent; its remaining chunks see the edition cancelled.
+        return Delivery.objects.filter(edition_id=edition_id, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SKIPPED, lease_until=None, error="cancelled by staff"
+        )

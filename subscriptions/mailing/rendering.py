@@ -1,0 +1,158 @@
+"""An edition rendered once per worker process, then personalised per recipient by swapping link marks."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from anymail.message import AnymailMessage
+from django.template import Context, Engine, Template
+from django.urls import reverse
+
+from ..app_settings import app_settings
+from ..emails import commercial_message
+from ..models import AlertItem, Edition, Subscriber, Topic
+from ..services import render_email
+from ..tokens import Purpose, make_token
+
+UNSUBSCRIBE_MARK = "spc-unsubscribe-url-mark"
+PREFERENCES_MARK = "spc-preferences-url-mark"
+
+# The variables an edition's body may use (documented in the admin and docs/mailing.md).
+EDITION_VARIABLES = {
+    "topic": "the topic (topic.name, topic.slug)",
+    "items": "alert items queued for this edition (item.title, item.link, item.image_url)",
+    "SHOP_NAME": "the shop's name",
+    "SITE_URL": "the shop's address, for links",
+    "preferences_url": "this recipient's preferences page",
+    "unsubscribe_url": "this recipient's unsubscribe page for the topic",
+}
+
+# Staff write edition bodies, so they are templates that must not reach the database: they compile in an engine
+# that loads no template and no tag library (no {% include %}, {% extends %} or {% load %} of anything), and they
+# render against plain values only (strings, and lists of dicts of strings), never a model instance whose related
+# managers would walk to every subscriber and user (issue 12, item 6; tests/security/).
+EDITION_ENGINE = Engine(loaders=[], libraries={}, app_dirs=False, debug=False, autoescape=True)
+
+EDITION_SAMPLE_CONTEXT = {
+    "topic": {"name": "Newsletter", "slug": "newsletter"},
+    "items": [{"title": "A new brand", "link": "https://example.com/", "image_url": ""}],
+    "SHOP_NAME": "Shop",
+    "SITE_URL": "https://example.com",
+    "unsubscribe_url": UNSUBSCRIBE_MARK,
+    "preferences_url": PREFERENCES_MARK,
+}
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    edition_id: int
+    topic: Topic
+    subject: str
+    text: str
+    html: str
+
+
+def edition_template(source: str) -> Template:
+    """Compile an edition body (raises TemplateSyntaxError, which the admin form shows)."""
+    return EDITION_ENGINE.from_string(source)
+
+
+def edition_context(edition: Edition) -> dict[str, object]:
+    """The variables of EDITION_VARIABLES, as plain values."""
+    items = AlertItem.objects.filter(sent_in_edition_id=edition.pk).values("title", "link", "image_url")
+    return {
+        "topic": {"name": str(edition.topic.name), "slug": str(edition.topic.slug)},
+        "items": [{key: str(value or "") for key, value in item.items()} for item in items] if edition.pk else [],
+        "SHOP_NAME": str(app_settings.SITE_NAME),
+        "SITE_URL": str(app_settings.SITE_URL),
+        "unsubscribe_url": UNSUBSCRIBE_MARK,
+        "preferences_url": PREFERENCES_MARK,
+    }
+
+
+def render_edition(edition: Edition) -> RenderedEdition:
+    """Render subject, text and HTML once; the per-recipient links are marks that personalise() swaps."""
+    context = edition_context(edition)
+    body_html = edition_template(edition.body_html).render(Context(context))
+    body_text = edition_template(edition.body_text).render(Context(context, autoescape=False))
+    subject, text, html = render_email(
+        "email/subscriptions/edition",
+        {
+            **context,
+            "subject": edition.subject,
+            "preheader": edition.preheader,
+            "body_html": body_html,
+            "body_text": body_text,
+        },
+    )
+    return RenderedEdition(edition.pk, edition.topic, subject, text, html or "")
+
+
+_rendered_cache: dict[tuple[int, datetime.datetime | None], RenderedEdition] = {}
+
+
+def rendered_for(edition: Edition) -> RenderedEdition:
+    """One rendering per edition per worker process (an edition can't change once planned)."""
+    key = (edition.pk, edition.planned_at)
+    if key not in _rendered_cache:
+        _rendered_cache.clear()
+        _rendered_cache[key] = render_edition(edition)
+    return _rendered_cache[key]
+
+
+@functools.lru_cache(maxsize=8)
+def _link_prefix(name: str, site_url: str) -> tuple[str, str]:
+    """reverse() once per URL name; each message only slots its token in."""
+    before, _, after = reverse(name, args=["TOKEN"]).partition("TOKEN")
+    return f"{site_url}{before}", after
+
+
+def _link(name: str, token: str) -> str:
+    before, after = _link_prefix(name, app_settings.SITE_URL)
+    return f"{before}{token}{after}"
+
+
+def recipient_links(rendered: RenderedEdition, subscriber: Subscriber) -> tuple[str, str]:
+    """(unsubscribe_url, preferences_url) of one recipient: signed tokens bound to them (and the topic)."""
+    unsubscribe = _link(
+        "subscriptions:unsubscribe", make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=rendered.topic)
+    )
+    preferences = _link("subscriptions:preferences_token", make_token(subscriber, purpose=Purpose.PREFERENCES))
+    return unsubscribe, preferences
+
+
+def message_id_for(rendered: RenderedEdition, delivery_id: int) -> str:
+    """A Message-ID derived from the delivery row: a resend after a crash is the same message to the mailbox."""
+    domain = urlsplit(app_settings.SITE_URL).hostname or "localhost"
+    return f"<delivery-{delivery_id}.edition-{rendered.edition_id}@{domain}>"
+
+
+def personalise(
+    rendered: RenderedEdition,
+    subscriber: Subscriber,
+    *,
+    delivery_id: int | None = None,
+    test: bool = False,
+    open_tracking: bool = False,
+) -> AnymailMessage:
+    """One recipient's whole message (the per-message path, previews and test sends)."""
+    if test:
+        unsubscribe = preferences = f"{app_settings.SITE_URL}{reverse('subscriptions:preferences')}"
+    else:
+        unsubscribe, preferences = recipient_links(rendered, subscriber)
+    text = rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PREFERENCES_MARK, preferences)
+    html = rendered.html.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PREFERENCES_MARK, preferences)
+    return commercial_message(
+        subscriber=subscriber,
+        topic=rendered.topic,
+        subject=("[TEST] " if test else "") + rendered.subject,
+        text=text,
+        html=html,
+        unsubscribe_url=unsubscribe,
+        message_id=message_id_for(rendered, delivery_id) if delivery_id is not None else None,
+        metadata={"edition_id": str(rendered.edition_id), "delivery_id": str(delivery_id or "")},
+        track_opens=open_tracking,
+    )
