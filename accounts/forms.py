@@ -4,6 +4,7 @@ import datetime
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.validators import MaxLengthValidator
 from django_countries.fields import CountryField
 from phonenumber_field.formfields import PhoneNumberField
@@ -108,6 +109,14 @@ class SignupForm(AllauthSignupForm):
         if self.age_band not in AgeBand.values:
             raise forms.ValidationError("Please answer the date of birth question first.", code="no_age_band")
         return cleaned
+
+    def try_save(self, request):
+        """Equal work whether or not the address already has an account (ACCOUNT_PREVENT_ENUMERATION keeps the
+        page the same; this keeps the time the same): a known address gets its password hashed too, like a new
+        account's, and thrown away. The hash is most of a signup's time, so skipping it would tell them apart."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1") or None)
+        return super().try_save(request)
 
 
 class ProfileForm(forms.ModelForm):

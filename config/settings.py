@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -12,14 +13,17 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-do-not-use-in-production-" + "x" * 20)
+# The default is public (it is in this file): `check --deploy` refuses it, and every key derived from it
+# (privacy/checks.py). Django's own deploy check recognises the "django-insecure-" prefix too.
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.ShopAdminConfig",  # django.contrib.admin with config.admin.ShopAdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -28,6 +32,9 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "csp",
     "anymail",
     "django_countries",
     "phonenumber_field",
@@ -41,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "privacy.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "privacy.middleware.ConsentMiddleware",
     "privacy.middleware.AccessLogMiddleware",
 ]
@@ -87,10 +96,16 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_FUNCTION": "accounts.rate_limits.cache_key",
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "accounts.rate_limits.cache_key",
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -121,8 +136,14 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+# One address per account; a new one replaces it only once its owner confirmed it (no squatting on others').
+ACCOUNT_CHANGE_EMAIL = True
+# Password changed, email changed, a sign-in method added or removed: the account's owner hears of it.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+# Failed sign-ins count per IP and per (IP, account) (accounts.adapter keys them so): nobody can lock an owner out
+# from elsewhere. Every IP is hashed before it becomes a cache key (accounts/rate_limits.py).
 ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "login": "30/m/ip",
@@ -131,6 +152,16 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_email": "5/m/ip",
     "confirm_email": "1/3m/key",
 }
+
+# Two-factor sign-in (allauth.mfa): TOTP apps, WebAuthn security keys and passkeys, recovery codes. Staff need one
+# before any admin page opens (config/admin.py).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("SHOP_NAME", default="Example Shop")
+# WebAuthn needs a secure origin; plain http is accepted only for local runs (SITE_URL not https).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
+# allauth.usersessions: shoppers see their signed-in browsers and end the others (the list keeps IP and browser).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Mail. Unset: every email lands as a file under var/mail/, listed by the staff-only demo mailbox.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="subscriptions.mailbox.FileMailboxBackend")
@@ -192,6 +223,23 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): our own origin only, a per-request nonce for inline
+# scripts, and the ad partner's origin added only to pages where the consent tags render its script
+# (privacy.middleware.ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # The shop as it presents itself in pages and email footers.
 SHOP_NAME = env("SHOP_NAME", default="Example Shop")
