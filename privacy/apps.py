@@ -7,6 +7,7 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from . import data_rights, registry, selectors, signals  # noqa: F401 (signals: sign-in -> access log, policy)
+        from . import checks  # noqa: F401 (registers the deploy checks)
 
         registry.register_data_section("privacy", "Your privacy choices", selectors.privacy_choices_section)
         registry.register_exporter("privacy_settings", "Privacy choices", data_rights.export_privacy_settings)

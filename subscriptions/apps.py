@@ -9,6 +9,7 @@ class SubscriptionsConfig(AppConfig):
         from privacy import registry
 
         from . import data_rights, selectors, signals  # noqa: F401 (signals: connects its receivers)
+        from . import checks  # noqa: F401 (registers the deploy checks)
         from .services import send_transactional
 
         registry.register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)
