@@ -34,7 +34,7 @@ def manage(tmp_path):
                 env.pop(name, None)
             else:
                 env[name] = value
-        return subprocess.run(
+        return subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
             [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
         )
 
