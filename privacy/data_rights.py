@@ -34,6 +34,10 @@ class AlreadyErased(Exception):
     """erase_person was called for an account that was already erased."""
 
 
+class ErasureNotAllowed(Exception):
+    """Staff tried to erase a staff or superuser account without being a superuser."""
+
+
 def erased_email(pk: int | str, kind: str = "user") -> str:
     """The placeholder that replaces an erased address: unique, normalised, undeliverable (.invalid)."""
     return f"erased-{kind}-{pk}@{app_settings.ERASED_EMAIL_DOMAIN}"
@@ -207,6 +211,9 @@ def erase_person(
     consent ledger and the disclosure log (no clear email), the address as a keyed hash in the suppression list.
     """
     locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if handled_by is not None and (locked.is_staff or locked.is_superuser) and not handled_by.is_superuser:
+        # Erasing a staff account ends an administrator: a privacy officer alone must not be able to remove one.
+        raise ErasureNotAllowed(f"only a superuser may erase staff account {locked.pk}")
     if DataRequest.objects.filter(
         kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.COMPLETED, user=locked
     ).exists():
