@@ -5,7 +5,15 @@ import re
 import pytest
 
 from shop.models import Order
-from tests.factories import PASSWORD, AddressFactory, ProductFactory, ProductStyleFactory, StaffFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AddressFactory,
+    ProductFactory,
+    ProductStyleFactory,
+    StaffFactory,
+    UserFactory,
+    totp_code,
+)
 
 CARD = "4242424242424242"
 
@@ -70,8 +78,12 @@ def log_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.locator("#id_login").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     page.wait_for_url(re.compile(r"^(?!.*login).*$"))
+    if "/2fa/authenticate/" in page.url:  # staff have a second factor (tests.factories.StaffFactory)
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Sign In", exact=True).click()
+        page.wait_for_url(re.compile(r"^(?!.*2fa).*$"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -46,7 +46,8 @@ def assert_strict(response, *, ad_partner_allowed: bool) -> None:
     for attributes in re.findall(r"<script([^>]*)>", html):
         if "src=" in attributes or "application/json" in attributes or "application/ld+json" in attributes:
             continue
-        assert nonce and f'nonce="{nonce}"' in attributes, f"inline script without the nonce: <script{attributes}>"
+        assert nonce, f"inline script but no nonce in the policy: <script{attributes}>"
+        assert f'nonce="{nonce}"' in attributes, f"inline script without the nonce: <script{attributes}>"
     assert (AD_TAG in html) is ad_partner_allowed
 
 
