@@ -38,6 +38,7 @@ def assert_strict(response, *, ad_partner_allowed: bool) -> None:
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == ["'none'"]
+    assert "'unsafe-inline'" not in policy["style-src-attr"]
     for directive in ["script-src", "style-src", "default-src", "img-src", "connect-src"]:
         assert not {"'unsafe-inline'", "'unsafe-eval'", "*", "https:", "http:"} & set(policy.get(directive, []))
     assert (AD_ORIGIN in policy["script-src"]) is ad_partner_allowed
