@@ -13,6 +13,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Demo mode (`make demo` sets DEMO=1): installs the demo app (seed_demo, the demo mailbox) and the file mail sink.
+# `manage.py check --deploy` fails while it is on.
+DEMO = env.bool("DEMO", default=False)
 # The default is public (it is in this file): `check --deploy` refuses it, and every key derived from it
 # (privacy/checks.py). Django's own deploy check recognises the "django-insecure-" prefix too.
 INSECURE_DEFAULT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production-0123456789"  # noqa: S105
@@ -46,6 +49,8 @@ INSTALLED_APPS = [
     "shop",
     "reviews",
 ]
+if DEMO:
+    INSTALLED_APPS += ["demo"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -164,8 +169,17 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
 # allauth.usersessions: shoppers see their signed-in browsers and end the others (the list keeps IP and browser).
 USERSESSIONS_TRACK_ACTIVITY = False
 
-# Mail. Unset: every email lands as a file under var/mail/, listed by the staff-only demo mailbox.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="subscriptions.mailbox.FileMailboxBackend")
+# Mail. Unset: Django's SMTP backend (EMAIL_HOST, EMAIL_PORT...); production sets an anymail ESP backend. In demo
+# mode every email lands as a file under var/mail/ instead, listed by the demo mailbox.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="demo.mailbox.FileMailboxBackend" if DEMO else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Example Shop <shop@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
