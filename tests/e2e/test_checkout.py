@@ -5,14 +5,13 @@ import re
 import pytest
 
 from shop.models import Order
+from tests.e2e.sign_in import log_in
 from tests.factories import (
-    PASSWORD,
     AddressFactory,
     ProductFactory,
     ProductStyleFactory,
     StaffFactory,
     UserFactory,
-    totp_code,
 )
 
 CARD = "4242424242424242"
@@ -71,18 +70,6 @@ def test_shopper_buys_a_product_with_the_test_processor(page, live_server, axe_c
     assert "Merino crew neck" in staff_page.content()
     assert "e2e-buyer@example.com" in staff_page.content()
     staff_page.context.close()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url(re.compile(r"^(?!.*login).*$"))
-    if "/2fa/authenticate/" in page.url:  # staff have a second factor (tests.factories.StaffFactory)
-        page.get_by_label("Code").fill(totp_code())
-        page.get_by_role("button", name="Sign In", exact=True).click()
-        page.wait_for_url(re.compile(r"^(?!.*2fa).*$"))
 
 
 @pytest.mark.django_db(transaction=True)

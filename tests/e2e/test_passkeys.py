@@ -7,7 +7,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
-from tests.e2e.test_checkout import log_in
+from tests.e2e.sign_in import log_in
 from tests.factories import PASSWORD, UserFactory
 
 
