@@ -29,8 +29,10 @@ def visit_all(page, paths) -> list[str]:
         try:
             response = page.goto(path)
         except PlaywrightError as error:  # a POST-only URL (cart/add/...) answers 405 with no page to show
-            if "ERR_HTTP_RESPONSE_CODE_FAILURE" not in str(error) and "chrome-error://" not in str(error):
+            # (or a redirect chain that Chromium reports as an interrupted navigation)
+            if not any(m in str(error) for m in ["ERR_HTTP_RESPONSE_CODE_FAILURE", "chrome-error://", "interrupted"]):
                 raise
+            page.wait_for_load_state("load")
             assert page.request.get(path, max_redirects=0).status < 500, path
             continue
         assert response is not None
