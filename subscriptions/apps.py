@@ -8,8 +8,12 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         from privacy import registry
 
-        # checks: the deploy checks; signals: connects its receivers
-        from . import checks, data_rights, selectors, signals  # noqa: F401
+        from . import (  # noqa: F401 (signals: connects its receivers)
+            checks,
+            data_rights,
+            selectors,
+            signals,
+        )
         from .services import send_transactional
 
         registry.register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)

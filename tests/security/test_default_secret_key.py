@@ -6,7 +6,7 @@ import pytest
 
 from tests.security.conftest import PRODUCTION_ENV
 
-DERIVED_KEYS = {"SUBSCRIPTIONS_SUPPRESSION_KEY": "subscriptions.E001", "PRIVACY_AD_FEED_HASH_KEY": "privacy.E002"}
+DERIVED_KEYS = {"SUBSCRIPTIONS_SUPPRESSION_KEY": "subscriptions.E010", "PRIVACY_AD_FEED_HASH_KEY": "privacy.E011"}
 
 
 def check_deploy(manage, **overrides):
@@ -27,7 +27,7 @@ def test_production_settings_pass(manage):
 def test_the_default_or_a_weak_secret_key_fails(manage, secret_key):
     code, output = check_deploy(manage, SECRET_KEY=secret_key)
     assert code != 0
-    assert "privacy.E001" in output
+    assert "privacy.E010" in output
 
 
 @pytest.mark.parametrize("name", DERIVED_KEYS)
@@ -35,7 +35,7 @@ def test_each_derived_key_left_unset_fails(manage, name):
     code, output = check_deploy(manage, **{name: None})
     assert code != 0
     assert DERIVED_KEYS[name] in output
-    assert "privacy.E001" not in output  # only the missing key is reported
+    assert "privacy.E010" not in output  # only the missing key is reported
 
 
 @pytest.mark.parametrize("name", DERIVED_KEYS)
