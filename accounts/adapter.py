@@ -1,6 +1,9 @@
-"""Our only hook into allauth (ACCOUNT_ADAPTER): signup gating, profile fields, and mail routing."""
+"""Our only hook into allauth (ACCOUNT_ADAPTER): signup gating, profile fields, mail routing, and the key that
+failed sign-ins are counted under."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
@@ -30,6 +33,21 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed and email_address.primary:
             services.on_email_confirmed(user=email_address.user)
         return confirmed
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        """No "confirmation email sent to <address>" banner: allauth shows it only when it really sent a mail (a
+        known address asked again within minutes gets none), so it would tell known addresses apart. The page the
+        signup lands on says the same thing to everyone."""
+        if message_template == "account/messages/email_confirmation_sent.txt":
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """Failed sign-ins count per (IP, account), never per account alone: a stranger's wrong passwords from
+        elsewhere must not lock the owner out (ACCOUNT_RATE_LIMITS["login_failed"]'s "key"). allauth hashes the
+        key, and accounts.rate_limits hashes the whole cache key again, so the cache holds neither IP nor address.
+        """
+        return f"{self.get_client_ip(request)}|{super()._get_login_attempts_cache_key(request, **credentials)}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's account emails (confirmation, password reset...) leave through send_transactional."""

@@ -22,13 +22,17 @@ def is_refused(request: HttpRequest) -> bool:
     return value == "refused"
 
 
-def refuse(response: HttpResponse) -> HttpResponse:
+def refuse(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Refuse this browser: any answer given before (an adult band in the session) is forgotten, and the signed
+    cookie (Secure over HTTPS) keeps refusing for ACCOUNTS_AGE_REFUSAL_HOURS."""
+    forget(request)
     response.set_signed_cookie(
         app_settings.REFUSAL_COOKIE,
         "refused",
         salt=SALT,
         max_age=app_settings.AGE_REFUSAL_HOURS * 3600,
         httponly=True,
+        secure=request.is_secure(),
         samesite="Lax",
     )
     return response

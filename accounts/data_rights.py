@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.db.models import Q
 
 from privacy.data_rights import erased_email, is_erased_email
@@ -53,6 +55,9 @@ def erase_account(user: User, *, retention: datetime.timedelta) -> dict:
     can sign up again as new, and the unusable password ends every session."""
     addresses = Address.objects.filter(user=user).delete()[0]
     email_addresses = EmailAddress.objects.filter(user=user).delete()[0]
+    # Sign-in methods (TOTP secret, passkeys, recovery codes) and the session list (IPs, browsers) go too.
+    authenticators = Authenticator.objects.filter(user=user).delete()[0]
+    sessions = UserSession.objects.filter(user=user).delete()[0]
     user.email = erased_email(user.pk)
     user.first_name = user.last_name = ""
     user.phone = ""
@@ -68,7 +73,13 @@ def erase_account(user: User, *, retention: datetime.timedelta) -> dict:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-    return {"addresses_deleted": addresses, "email_addresses_deleted": email_addresses, "account": "anonymised"}
+    return {
+        "addresses_deleted": addresses,
+        "email_addresses_deleted": email_addresses,
+        "sign_in_methods_deleted": authenticators,
+        "sessions_deleted": sessions,
+        "account": "anonymised",
+    }
 
 
 def account_leftover(user: User) -> int:
@@ -76,7 +87,13 @@ def account_leftover(user: User) -> int:
     clear = int(
         not is_erased_email(user.email) or bool(user.first_name or user.last_name or user.phone) or user.is_active
     )
-    return clear + Address.objects.filter(user=user).count() + EmailAddress.objects.filter(user=user).count()
+    return (
+        clear
+        + Address.objects.filter(user=user).count()
+        + EmailAddress.objects.filter(user=user).count()
+        + Authenticator.objects.filter(user=user).count()
+        + UserSession.objects.filter(user=user).count()
+    )
 
 
 def accounts_without_valid_age() -> tuple[int, list]:

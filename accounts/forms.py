@@ -4,12 +4,14 @@ import datetime
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.validators import MaxLengthValidator
 from django_countries.fields import CountryField
 from phonenumber_field.formfields import PhoneNumberField
 
 from subscriptions.selectors import shop_today
 
+from . import selectors
 from .app_settings import app_settings
 from .models import Address, AgeBand, Gender, User
 from .validators import validate_person_name, validate_plain_text
@@ -108,6 +110,22 @@ class SignupForm(AllauthSignupForm):
         if self.age_band not in AgeBand.values:
             raise forms.ValidationError("Please answer the date of birth question first.", code="no_age_band")
         return cleaned
+
+    def validate_unique_email(self, value: str) -> str:
+        """allauth counts any row with the address, even another account's unconfirmed pending change; only an
+        owner (selectors.address_has_owner) makes it "already exists", so nobody can squat an address."""
+        email = super().validate_unique_email(value)
+        if self.account_already_exists and not selectors.address_has_owner(email):
+            self.account_already_exists = False
+        return email
+
+    def try_save(self, request):
+        """Equal work whether or not the address already has an account (ACCOUNT_PREVENT_ENUMERATION keeps the
+        page the same; this keeps the time the same): a known address gets its password hashed too, like a new
+        account's, and thrown away. The hash is most of a signup's time, so skipping it would tell them apart."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1") or None)
+        return super().try_save(request)
 
 
 class ProfileForm(forms.ModelForm):

@@ -15,3 +15,18 @@ def addresses_of(user) -> QuerySet[Address]:
 def preferred_address(user) -> Address | None:
     """The address to prefill with: the default shipping address first, then the newest."""
     return addresses_of(user).order_by("-is_default", "-kind", "-created_at").first()
+
+
+def address_has_owner(email: str) -> bool:
+    """An address belongs to an account once it is that account's login (User.email) or a confirmed address.
+
+    A pending, unconfirmed change to someone else's address (ACCOUNT_CHANGE_EMAIL keeps it as an unverified row)
+    proves nothing: it must never stop the address's real owner from signing up."""
+    from allauth.account.models import EmailAddress
+
+    from .models import User
+
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+    )

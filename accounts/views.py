@@ -27,7 +27,7 @@ def age_screen_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         band = form.age_band()
         if band is None:
-            return age_screen.refuse(_refusal(request))
+            return age_screen.refuse(request, _refusal(request))
         age_screen.remember(request, band)
         return redirect("account_signup")
     return render(request, "accounts/age_screen.html", {"form": form})

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -16,22 +17,29 @@ DEBUG = env.bool("DEBUG", default=False)
 # Demo mode (`make demo` sets DEMO=1): installs the demo app (seed_demo, the demo mailbox) and the file mail sink.
 # `manage.py check --deploy` fails while it is on.
 DEMO = env.bool("DEMO", default=False)
-SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-do-not-use-in-production-" + "x" * 20)
+# The default is public (it is in this file): `check --deploy` refuses it, and every key derived from it
+# (privacy/checks.py). Django's own deploy check recognises the "django-insecure-" prefix too.
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production-0123456789"  # noqa: S105
+SECRET_KEY = env("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.ShopAdminConfig",  # django.contrib.admin with config.admin.ShopAdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth.usersessions' session list
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "csp",
     "anymail",
     "django_countries",
     "phonenumber_field",
@@ -47,6 +55,7 @@ if DEMO:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "privacy.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "privacy.middleware.ConsentMiddleware",
     "privacy.middleware.AccessLogMiddleware",
 ]
@@ -93,10 +103,16 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_FUNCTION": "accounts.rate_limits.cache_key",
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "accounts.rate_limits.cache_key",
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -127,8 +143,14 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+# One address per account; a new one replaces it only once its owner confirmed it (no squatting on others').
+ACCOUNT_CHANGE_EMAIL = True
+# Password changed, email changed, a sign-in method added or removed: the account's owner hears of it.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+# Failed sign-ins count per IP and per (IP, account) (accounts.adapter keys them so): nobody can lock an owner out
+# from elsewhere. Every IP is hashed before it becomes a cache key (accounts/rate_limits.py).
 ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "login": "30/m/ip",
@@ -137,6 +159,16 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_email": "5/m/ip",
     "confirm_email": "1/3m/key",
 }
+
+# Two-factor sign-in (allauth.mfa): TOTP apps, WebAuthn security keys and passkeys, recovery codes. Staff need one
+# before any admin page opens (config/admin.py).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("SHOP_NAME", default="Example Shop")
+# WebAuthn needs a secure origin; plain http is accepted only for local runs (SITE_URL not https).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
+# allauth.usersessions: shoppers see their signed-in browsers and end the others (the list keeps IP and browser).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Mail. Unset: Django's SMTP backend (EMAIL_HOST, EMAIL_PORT...); production sets an anymail ESP backend. In demo
 # mode every email lands as a file under var/mail/ instead, listed by the demo mailbox.
@@ -205,13 +237,36 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Sign-in rate limits count per client IP: behind a proxy, the client is the last X-Forwarded-For hop it added
+# (otherwise every visitor would share the proxy's address, and its budget).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): our own origin only, a per-request nonce for inline
+# scripts, and the ad partner's origin added only to pages where the consent tags render its script
+# (privacy.content_security.ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'"],
+        # allauth's email page hides one form with style="display: none": that exact attribute, nothing else.
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-ZdHxw9eWtnxUb3mk6tBS+gIiVUPE3pGM470keHPDFlE='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # The shop as it presents itself in pages and email footers.
 SHOP_NAME = env("SHOP_NAME", default="Example Shop")

@@ -161,6 +161,9 @@ class DataRequestAdmin(admin.ModelAdmin):
             except data_rights.AlreadyErased:
                 messages.warning(request, f"Request #{data_request.pk}: that account was already erased.")
                 continue
+            except data_rights.ErasureNotAllowed:
+                messages.error(request, f"Request #{data_request.pk}: only a superuser may erase a staff account.")
+                continue
             messages.success(request, f"Request #{data_request.pk}: erased.")
 
     def has_run_export_permission(self, request) -> bool:

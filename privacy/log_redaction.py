@@ -7,6 +7,7 @@ runs them at DEBUG and checks); this filter catches what a library or a future l
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -15,14 +16,36 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PATH = re.compile(r"/[^\s\"'?]*")
 
 
-def _redact_path(match: re.Match) -> str:
-    from .services import redact_path  # imported late: logging is configured before the apps are loaded
+IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
+QUERY = re.compile(r"\?[^\s\"']*")
 
+
+def _redact_path(match: re.Match) -> str:
+    try:
+        from .services import redact_path  # imported late: logging is configured before the apps are loaded
+    except Exception:  # a process without Django set up (gunicorn's master): drop the path
+        return "<path>"
     return redact_path(match.group(0))
+
+
+def _redact_ipv6(match: re.Match) -> str:
+    try:
+        ipaddress.IPv6Address(match.group(0))
+    except ValueError:  # a time of day, not an address
+        return match.group(0)
+    return "<ip>"
 
 
 def redact(text: str) -> str:
     return PATH.sub(_redact_path, EMAIL.sub("<email>", text))
+
+
+def redact_server_line(text: str) -> str:
+    """For a web server's own log (gunicorn's error log): no client IP and no query string either."""
+    text = QUERY.sub("?<query>", text)
+    text = IPV6_CANDIDATE.sub(_redact_ipv6, IPV4.sub("<ip>", text))
+    return redact(text)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -47,3 +70,10 @@ class RedactingJsonFormatter(RedactingFormatter):
         if record.stack_info:
             entry["stack"] = redact(self.formatStack(record.stack_info))
         return json.dumps(entry)
+
+
+class ServerLogFormatter(logging.Formatter):
+    """RedactingFormatter for a web server's error log, which names client IPs and full request URIs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_server_line(super().format(record))

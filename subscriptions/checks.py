@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 from .app_settings import app_settings
 
@@ -70,3 +70,12 @@ def subscriptions_settings(app_configs, **kwargs) -> list[Error | Warning]:
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def check_suppression_key(app_configs=None, **kwargs) -> list[Error]:
+    """Deploy: the suppression list and the sent-email log hash addresses with this key; left to fall back on
+    SECRET_KEY (public by default), every hash is reversible by trying addresses, and a rotation empties the list."""
+    from privacy.checks import derived_key_errors
+
+    return derived_key_errors("SUBSCRIPTIONS_SUPPRESSION_KEY", "subscriptions.E010")

@@ -4,6 +4,17 @@ from django.utils import timezone
 from accounts.models import Address, AgeBand, User
 
 PASSWORD = "correct-horse-battery-staple-42"
+# Staff must have a second factor before the admin opens (config/admin.py): StaffFactory gives them this TOTP app.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET) -> str:
+    """The code an authenticator app shows right now for `secret`."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -31,8 +42,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """A superuser (pass is_superuser=False for plain staff) with a TOTP app; totp=False: no second factor."""
+
     is_staff = True
     is_superuser = True
+
+    @factory.post_generation
+    def totp(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(obj, STAFF_TOTP_SECRET)
 
 
 class AddressFactory(factory.django.DjangoModelFactory):

@@ -11,6 +11,8 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "SUBSCRIPTIONS_SUPPRESSION_KEY": "another-long-random-key-for-the-suppression-list-0123456789",
+        "PRIVACY_AD_FEED_HASH_KEY": "a-third-long-random-key-for-the-ad-partner-feed-0123456789",
         "SITE_URL": "https://shop.example.com",
         "ALLOWED_HOSTS": "shop.example.com",
         "VAR_DIR": str(tmp_path),

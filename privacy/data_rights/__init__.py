@@ -32,13 +32,14 @@ from .export import (
     request_export,
 )
 from .policy import acknowledge_policy, material_policy_in_force, needs_policy_review
-from .requests import AlreadyErased, erased_email, is_erased_email, open_request, retention_period
+from .requests import AlreadyErased, ErasureNotAllowed, erased_email, is_erased_email, open_request, retention_period
 
 __all__ = [
     "EXPORT_FORMAT",
     "EXPORT_FORMAT_VERSION",
     "PRIVACY_OFFICER_GROUP",
     "AlreadyErased",
+    "ErasureNotAllowed",
     "Finding",
     "access_logs_past_retention",
     "acknowledge_policy",

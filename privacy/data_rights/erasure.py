@@ -16,7 +16,7 @@ from ..models import AccessLog, ConsentEvent, DataExport, DataRequest, PrivacySe
 from ..services import record_consent
 from ..subjects import user_subject
 from .export import jsonable
-from .requests import AlreadyErased, _complete, open_request, retention_period
+from .requests import AlreadyErased, ErasureNotAllowed, _complete, open_request, retention_period
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -50,6 +50,9 @@ def erase_person(
     consent ledger and the disclosure log (no clear email), the address as a keyed hash in the suppression list.
     """
     locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if handled_by is not None and (locked.is_staff or locked.is_superuser) and not handled_by.is_superuser:
+        # Erasing a staff account ends an administrator: a privacy officer alone must not be able to remove one.
+        raise ErasureNotAllowed(f"only a superuser may erase staff account {locked.pk}")
     if DataRequest.objects.filter(
         kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.COMPLETED, user=locked
     ).exists():

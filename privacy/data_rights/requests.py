@@ -19,6 +19,10 @@ class AlreadyErased(Exception):
     """erase_person was called for an account that was already erased."""
 
 
+class ErasureNotAllowed(Exception):
+    """Staff tried to erase a staff or superuser account without being a superuser."""
+
+
 def erased_email(pk: int | str, kind: str = "user") -> str:
     """The placeholder that replaces an erased address: unique, normalised, undeliverable (.invalid)."""
     return f"erased-{kind}-{pk}@{app_settings.ERASED_EMAIL_DOMAIN}"

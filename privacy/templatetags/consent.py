@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django import template
 
+from .. import content_security
 from ..app_settings import app_settings
 from ..cookies import CookieCategory, CookieChoice
 from ..selectors import effective_choice
@@ -71,6 +72,8 @@ def consent_tags(context) -> dict:
         if choice.allows(category)
         for url in category_urls
     ]
+    for url in urls:
+        content_security.allow_tag(request, url)
     return {"tag_urls": urls}
 
 

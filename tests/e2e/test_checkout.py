@@ -5,7 +5,14 @@ import re
 import pytest
 
 from shop.models import Order
-from tests.factories import PASSWORD, AddressFactory, ProductFactory, ProductStyleFactory, StaffFactory, UserFactory
+from tests.e2e.sign_in import log_in
+from tests.factories import (
+    AddressFactory,
+    ProductFactory,
+    ProductStyleFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 CARD = "4242424242424242"
 
@@ -63,14 +70,6 @@ def test_shopper_buys_a_product_with_the_test_processor(page, live_server, axe_c
     assert "Merino crew neck" in staff_page.content()
     assert "e2e-buyer@example.com" in staff_page.content()
     staff_page.context.close()
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
-    page.wait_for_url(re.compile(r"^(?!.*login).*$"))
 
 
 @pytest.mark.django_db(transaction=True)

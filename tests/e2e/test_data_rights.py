@@ -27,7 +27,7 @@ def test_download_my_data_then_delete_my_account(page, axe_check, settings):
     page.goto("/accounts/login/")
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
 
     # a material policy change: the banner asks, the policy page records the acknowledgement
     page.goto("/")

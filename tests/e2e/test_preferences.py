@@ -9,7 +9,8 @@ import pytest
 from subscriptions.emails import build_commercial_message
 from subscriptions.models import Subscriber
 from subscriptions.selectors import eligible_subscriptions, shop_today
-from tests.factories import PASSWORD, StaffFactory, launch_topics
+from tests.e2e.sign_in import log_in
+from tests.factories import StaffFactory, launch_topics
 
 
 def open_latest_email_link(page, subject: str, link_part: str) -> None:
@@ -35,10 +36,7 @@ def test_subscribe_confirm_and_manage_preferences_from_emailed_links(page, demo_
     assert not eligible_subscriptions(None).exists()
 
     # Staff open the demo mailbox; the confirmation link's GET changes nothing, the button confirms.
-    page.goto("/admin/login/?next=/demo/mailbox/")
-    page.fill("#id_username", staff.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, staff.email, next_url="/demo/mailbox/")
     open_latest_email_link(page, "Please confirm your Example Shop email subscription", "/subscribe/confirm/")
     page.get_by_role("heading", name="Confirm your subscription").wait_for()
     axe_check(page)

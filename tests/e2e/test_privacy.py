@@ -118,7 +118,7 @@ def test_signed_in_privacy_pages(page, axe_check):
     page.get_by_role("button", name="Reject all").click()
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     page.goto("/privacy/ad-sharing/")
     page.get_by_label("Don't share my data for tailored advertising").check()
     page.get_by_role("button", name="Save").click()

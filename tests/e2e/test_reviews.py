@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.models import Review, ReviewStatus
-from tests.factories import PASSWORD, ProductFactory, StaffFactory
+from tests.e2e.sign_in import log_in
+from tests.factories import ProductFactory, StaffFactory
 
 GUEST_EMAIL = "guest.reviewer@example.org"
 
@@ -44,10 +45,7 @@ def test_guest_review_is_moderated_then_shown_with_location_and_without_email(pa
     # Staff publish it from the admin.
     staff_context = browser.new_context(base_url=live_server.url)
     admin = staff_context.new_page()
-    admin.goto("/admin/login/?next=/admin/reviews/review/")
-    admin.locator("#id_username").fill(staff.email)
-    admin.locator("#id_password").fill(PASSWORD)
-    admin.get_by_role("button", name="Log in").click()
+    log_in(admin, staff.email, next_url="/admin/reviews/review/")
     admin.wait_for_url("**/admin/reviews/review/")
     assert GUEST_EMAIL in admin.content()  # staff see the email
     admin.get_by_role("link", name="Pending moderation").click()

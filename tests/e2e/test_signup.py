@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.factories import PASSWORD, StaffFactory
+from tests.e2e.sign_in import log_in
+from tests.factories import StaffFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,10 +35,7 @@ def test_an_adult_signs_up_confirms_from_the_demo_mailbox_and_lands_logged_in(pa
 
     # The confirmation email, read in the staff-only demo mailbox from another browser session.
     staff = page.context.browser.new_context(base_url=live_server.url).new_page()
-    staff.goto("/admin/login/?next=/demo/mailbox/")
-    staff.get_by_label("Email").fill("staff@example.com")
-    staff.get_by_label("Password").fill(PASSWORD)
-    staff.get_by_role("button", name="Log in").click()
+    log_in(staff, "staff@example.com", next_url="/demo/mailbox/")
     staff.get_by_role("link", name=re.compile("Please confirm your email address")).click()
     link = staff.locator(".email-links a").filter(has_text="/accounts/confirm-email/").first.get_attribute("href")
     staff.context.close()
