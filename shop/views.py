@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -135,6 +134,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
             if not lines:
                 messages.error(request, "Your cart is empty.")
                 return redirect("shop:cart")
+            if data["checkout_key"] != cart.checkout_key:  # a page from an earlier cart (or a forged key)
+                messages.error(request, PAGE_EXPIRED)
+                return redirect("shop:checkout")
             if data["expected_subtotal"] != subtotal:
                 messages.error(request, "Prices in your cart changed since you opened this page. Please check them.")
                 return redirect("shop:checkout")
@@ -168,7 +170,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 defaults[field] = preferred.pk
         form = CheckoutForm(
             user=request.user,
-            initial={**defaults, "carrier": Carrier.DHL, "expected_subtotal": subtotal, "checkout_key": uuid.uuid4()},
+            initial={
+                **defaults,
+                "carrier": Carrier.DHL,
+                "expected_subtotal": subtotal,
+                "checkout_key": cart.checkout_key,
+            },
         )
     carriers = [(value, label, app_settings.SHIPPING_COSTS[value]) for value, label in Carrier.choices]
     return render(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections, transaction
 
+from tests.shop.conftest import product, shopper, shopper_client  # noqa: F401
 from tests.subscriptions.conftest import ledger, subscriber, topics  # noqa: F401
 
 
