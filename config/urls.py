@@ -8,7 +8,7 @@ admin.site.site_header = f"{settings.SHOP_NAME} administration"
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include("subscriptions.webhooks")),  # ESP webhooks: 404 unless authenticated (see there)
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("subscriptions.urls")),

@@ -8,7 +8,7 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         from privacy import registry
 
-        from . import data_rights, selectors, signals  # noqa: F401 (signals: connects its receivers)
+        from . import checks, data_rights, selectors, signals  # noqa: F401 (checks, signals: register themselves)
         from .services import send_transactional
 
         registry.register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)
