@@ -42,6 +42,12 @@ def _count_within_limit(key: str, limit: int) -> bool:
         return limit >= 1
 
 
+def allow_attempt(*, ip: str | None) -> bool:
+    """Count one post of the review form from this IP address, before the form is checked at all; False once
+    REVIEWS_ATTEMPT_LIMIT_PER_IP is spent in the window, so the checks cost a bounded amount of work per client."""
+    return _count_within_limit(_counter_key("attempt", ip or "unknown"), app_settings.ATTEMPT_LIMIT_PER_IP)
+
+
 def allow_submission(*, ip: str | None, email: str) -> bool:
     """Count one review submission from this IP address and for this email; False once either limit is spent.
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from privacy import services as access_log
 from privacy.models import AccessLog
+from subscriptions import throttle
 
 from . import registry, selectors, services
 from .app_settings import app_settings
@@ -239,10 +240,19 @@ def _contact_allowed(request: HttpRequest) -> bool:
     return count <= limit
 
 
+def _contact_attempt_allowed(request: HttpRequest) -> bool:
+    """Every post counts, before the form is checked: the checks cost a bounded amount of work per client."""
+    limit, window = app_settings.CONTACT_ATTEMPT_LIMIT
+    return throttle.allow("shop-contact-attempt", _client_fingerprint(request), limit=limit, window_seconds=window)
+
+
 def contact(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.user.is_authenticated:
         initial = {"name": request.user.get_full_name(), "email": request.user.email}
+    if request.method == "POST" and not _contact_attempt_allowed(request):
+        messages.error(request, "You have sent the contact form many times in a short time. Please try again later.")
+        return render(request, "shop/contact.html", {"form": ContactForm(initial=initial)}, status=429)
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if not _contact_allowed(request):
