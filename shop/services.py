@@ -334,6 +334,11 @@ class ContestError(ValueError):
     pass
 
 
+class AlreadyEntered(ContestError):
+    """The address has entered this contest before. Views answer as for a new entry: the page must not tell
+    whether an address entered."""
+
+
 def enter_contest(*, contest: Contest, first_name: str, city: str, email: str, list_publicly: bool) -> ContestEntry:
     """Enter a contest. This subscribes to nothing and records no marketing consent."""
     if not contest.is_open():
@@ -344,7 +349,7 @@ def enter_contest(*, contest: Contest, first_name: str, city: str, email: str, l
                 contest=contest, first_name=first_name, city=city, email=email, list_publicly=list_publicly
             )
     except IntegrityError:
-        raise ContestError("This email address has already entered this contest.") from None
+        raise AlreadyEntered("This email address has already entered this contest.") from None
 
 
 def draw_winners(*, contest: Contest) -> list[ContestEntry]:

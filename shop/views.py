@@ -274,17 +274,27 @@ def contest_list(request: HttpRequest) -> HttpResponse:
     return render(request, "shop/contest_list.html", {"contests": Contest.objects.all()[:50]})
 
 
+def _contest_attempt_allowed(request: HttpRequest) -> bool:
+    limit, window = app_settings.CONTEST_ATTEMPT_LIMIT
+    return throttle.allow("shop-contest-attempt", _client_fingerprint(request), limit=limit, window_seconds=window)
+
+
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
+    if request.method == "POST" and not _contest_attempt_allowed(request):
+        messages.error(request, "You have sent several entries in a short time. Please try again later.")
+        return render(request, "shop/contest_detail.html", {"contest": contest, "form": ContestEntryForm()}, status=429)
     form = ContestEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.enter_contest(contest=contest, **form.cleaned_data)
+        except services.AlreadyEntered:
+            pass  # the same answer as a new entry: whether an address entered is nobody else's business
         except services.ContestError as error:
             form.add_error(None, str(error))
-        else:
-            messages.success(request, "You are entered. Good luck! We will email you only if you win.")
-            return redirect(contest.get_absolute_url())
+            return render(request, "shop/contest_detail.html", {"contest": contest, "form": form})
+        messages.success(request, "You are entered. Good luck! We will email you only if you win.")
+        return redirect(contest.get_absolute_url())
     return render(request, "shop/contest_detail.html", {"contest": contest, "form": form})
 
 
