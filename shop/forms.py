@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.forms import AddressForm
 from accounts.models import Address
-from accounts.validators import LengthFirstMixin
+from accounts.validators import LengthFirstMixin, validate_plain_text
 
 from .models import Carrier, ContestEntry
 from .payments import TEST_TOKENS, is_test_token, looks_like_card_number
@@ -82,10 +82,13 @@ class CheckoutAddressForm(RejectCardNumbersMixin, AddressForm):
 
 
 class ContactForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
-    name = forms.CharField(max_length=120)
+    # Name and subject go into the reply's headers and the staff screens: no line breaks or control characters.
+    name = forms.CharField(max_length=120, validators=[validate_plain_text])
     email = forms.EmailField(max_length=254)
-    order_number = forms.CharField(max_length=24, required=False, help_text="Optional, e.g. SPC-261125-1A2B3C.")
-    subject = forms.CharField(max_length=150)
+    order_number = forms.CharField(
+        max_length=24, required=False, help_text="Optional, e.g. SPC-261125-1A2B3C.", validators=[validate_plain_text]
+    )
+    subject = forms.CharField(max_length=150, validators=[validate_plain_text])
     message = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, QuerySet
 
 from .models import Brand, Category, Order, Product, ProductStyle, SupportTicket
@@ -63,3 +64,18 @@ def purchase_categories(user_ids: list[int]) -> dict[int, str]:
     for user_id, name in pairs:
         categories.setdefault(user_id, set()).add(name)
     return {user_id: ";".join(sorted(names)) for user_id, names in categories.items()}
+
+
+def support_reply_recipient(ticket: SupportTicket) -> str | None:
+    """Where a staff reply to `ticket` may go: the verified primary address of the account that opened it, or, for a
+    guest's ticket, the address it came from. Never an address typed by a signed-in shopper, nor anything staff
+    enter: None (send nothing) when the account is closed or has no verified address."""
+    if ticket.user_id is None:
+        return ticket.email
+    if not ticket.user.is_active:
+        return None
+    return (
+        EmailAddress.objects.filter(user_id=ticket.user_id, verified=True, primary=True)
+        .values_list("email", flat=True)
+        .first()
+    )
