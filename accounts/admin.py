@@ -1,3 +1,5 @@
+from allauth.account import admin as allauth_admin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -48,3 +50,18 @@ class AddressAdmin(admin.ModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["user__email", "full_name", "city", "postal_code"]
     raw_id_fields = ["user"]
+
+
+class EmailAddressAdmin(allauth_admin.EmailAddressAdmin):
+    """allauth's screen, with its "Mark as verified" action limited to staff who may change addresses: verifying
+    someone else's address is taking over the account it would confirm (issue 12, item 4)."""
+
+    actions = ["make_verified"]
+
+    @admin.action(description=allauth_admin.EmailAddressAdmin.make_verified.short_description, permissions=["change"])
+    def make_verified(self, request, queryset) -> None:
+        super().make_verified(request, queryset)
+
+
+admin.site.unregister(EmailAddress)
+admin.site.register(EmailAddress, EmailAddressAdmin)

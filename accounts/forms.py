@@ -14,7 +14,7 @@ from subscriptions.selectors import shop_today
 from . import selectors
 from .app_settings import app_settings
 from .models import Address, AgeBand, Gender, User
-from .validators import validate_person_name, validate_plain_text
+from .validators import LengthFirstMixin, validate_person_name, validate_plain_text
 
 PHONE_HELP = "International format, for example +44 20 7946 0958. Only used about your deliveries."
 
@@ -55,7 +55,7 @@ class AgeScreenForm(forms.Form):
         return AgeBand.ADULT if age >= app_settings.ADULT_AGE else AgeBand.TEEN_SUPERVISED
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(LengthFirstMixin, AllauthSignupForm):
     """allauth's signup form plus our profile fields. The age band comes from the age screen (the view passes it)."""
 
     first_name = forms.CharField(max_length=80, validators=[validate_person_name], label="First name")
@@ -128,7 +128,7 @@ class SignupForm(AllauthSignupForm):
         return super().try_save(request)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(LengthFirstMixin, forms.ModelForm):
     first_name = forms.CharField(max_length=80, validators=[validate_person_name])
     last_name = forms.CharField(max_length=80, validators=[validate_person_name])
     phone = PhoneNumberField(required=False, help_text=PHONE_HELP)
@@ -140,7 +140,7 @@ class ProfileForm(forms.ModelForm):
         labels = {"country": "Country of residence"}
 
 
-class AddressForm(forms.ModelForm):
+class AddressForm(LengthFirstMixin, forms.ModelForm):
     phone = PhoneNumberField(required=False, help_text=PHONE_HELP)
 
     class Meta:

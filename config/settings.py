@@ -56,6 +56,7 @@ if DEMO:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "privacy.content_security.ContentSecurityPolicyMiddleware",
+    "config.middleware.MalformedUrlMiddleware",  # NUL bytes, bad UTF-8, overlong URLs: 400 before any view
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

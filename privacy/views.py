@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -165,7 +167,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
-            data_rights.erase_person(request.user, request=request)
+            # A double-clicked button: the first click erased the account; the second just says it is done.
+            with contextlib.suppress(data_rights.AlreadyErased):
+                data_rights.erase_person(request.user, request=request)
             logout(request)
             return redirect("privacy:deleted")
         status = 400

@@ -42,12 +42,14 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # reviews come from shoppers, through the form
 
-    @admin.action(description="Publish the selected reviews (masks emails and phone numbers in the text)")
+    @admin.action(
+        description="Publish the selected reviews (masks emails and phone numbers in the text)", permissions=["change"]
+    )
     def publish(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         count = services.publish_reviews(review_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Reject the selected reviews")
+    @admin.action(description="Reject the selected reviews", permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         count = services.reject_reviews(review_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} review(s) rejected.", messages.SUCCESS)

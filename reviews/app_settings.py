@@ -20,6 +20,11 @@ class AppSettings:
         return getattr(settings, "REVIEWS_RATE_LIMIT_PER_EMAIL", 3)
 
     @property
+    def ATTEMPT_LIMIT_PER_IP(self) -> int:
+        """Posts of the review form (valid or not) from one IP address per window, counted before any check."""
+        return getattr(settings, "REVIEWS_ATTEMPT_LIMIT_PER_IP", 30)
+
+    @property
     def RATE_LIMIT_WINDOW_SECONDS(self) -> int:
         return getattr(settings, "REVIEWS_RATE_LIMIT_WINDOW_SECONDS", 3600)
 

@@ -11,6 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_countries.fields import CountryField
 
+from accounts.validators import LengthFirstMixin
+
 from . import scrubber
 from .models import Review
 
@@ -64,7 +66,7 @@ RATING_CHOICES = [
 ]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(LengthFirstMixin, forms.Form):
     """A review as the shopper writes it. Title and text are checked for personal details before submitting."""
 
     rating = forms.TypedChoiceField(

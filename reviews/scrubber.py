@@ -11,6 +11,7 @@ email address costs their privacy.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,8 +32,12 @@ class Finding:
 
 MASKS = {DetailKind.EMAIL: "[email removed]", DetailKind.PHONE: "[phone removed]"}
 
+# Every pattern here runs in linear time: a match may start only where a run of its characters starts (the
+# lookbehinds), and a phone candidate is at most _MAX_RUN characters, so no input makes the engine retry the same
+# characters from every position. Callers pass at most the form fields' max_length (5,000 characters).
 _EMAIL = re.compile(
     r"""
+    (?<![\w.!#$%&'*+/=?^`{|}~-])                # start where the local part starts, never inside it
     [\w.!#$%&'*+/=?^`{|}~-]+                    # local part (RFC 5322 atext)
     (?: \s*@\s* | \s*[\[({]\s*at\s*[\])}]\s* )  # "@" or an obfuscated "(at)"
     [\w-]+                                      # domain label
@@ -42,7 +47,10 @@ _EMAIL = re.compile(
 )
 
 # A run of digits with the separators people write phone numbers with; checked further in _is_phone().
-_PHONE_CANDIDATE = re.compile(r"(?<![\w/.-])(?:\+|\(\+?)?\d[\d \t().\-/]{5,}\d\)?(?![\w/-]|[.,]\d)")
+_MAX_RUN = 64  # two numbers side by side ("06 12 34 56 78 07 98 76 54 32") fit with room to spare
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w/.-])(?:\+|\(\+?)?\d[\d \t().\-/]{5,%d}\d\)?(?![\w/-]|[.,]\d)" % (_MAX_RUN - 4)  # noqa: UP031
+)
 _MIN_PHONE_DIGITS = 8  # the shortest national numbers (Denmark, Norway) have eight digits
 _MAX_PHONE_DIGITS = 15  # E.164
 _NOT_PHONES = [
@@ -76,25 +84,33 @@ def _is_phone(candidate: str) -> bool:
         return False
     if re.search(r"\s{2,}|[.\-/]{2,}", candidate):
         return False
-    return not any(pattern.fullmatch(candidate.strip("()+ ")) for pattern in _NOT_PHONES)
+    return not _is_date(candidate)
+
+
+def _is_date(candidate: str) -> bool:
+    """A span of years or a date (never more than eight digits): not a phone number."""
+    return any(pattern.fullmatch(candidate.strip("()+ ")) for pattern in _NOT_PHONES)
 
 
 def find_personal_details(text: str) -> list[Finding]:
     """Every email address, phone number and street address in `text`, in order, without overlaps."""
     findings = [Finding(DetailKind.EMAIL, m.start(), m.end()) for m in _EMAIL.finditer(text)]
-    taken = [(f.start, f.end) for f in findings]
+    taken = sorted((f.start, f.end) for f in findings)  # non-overlapping spans, kept sorted
 
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+    def take(start: int, end: int) -> bool:
+        """Claim the span unless it overlaps one already taken (a binary search: no quadratic rescans)."""
+        index = bisect.bisect_left(taken, (start, end))
+        if (index and taken[index - 1][1] > start) or (index < len(taken) and taken[index][0] < end):
+            return False
+        taken.insert(index, (start, end))
+        return True
 
     for match in _PHONE_CANDIDATE.finditer(text):
         for start, end in _phones_in(match[0]):
-            start, end = match.start() + start, match.start() + end
-            if free(start, end):
-                findings.append(Finding(DetailKind.PHONE, start, end))
-                taken.append((start, end))
+            if take(match.start() + start, match.start() + end):
+                findings.append(Finding(DetailKind.PHONE, match.start() + start, match.start() + end))
     for match in _ADDRESS.finditer(text):
-        if free(match.start(), match.end()):
+        if take(match.start(), match.end()):
             findings.append(Finding(DetailKind.ADDRESS, match.start(), match.end()))
     return sorted(findings, key=lambda f: f.start)
 
@@ -102,22 +118,40 @@ def find_personal_details(text: str) -> list[Finding]:
 def _phones_in(candidate: str) -> list[tuple[int, int]]:
     """Spans of phone numbers in a run of digits and separators, covering as many of its digits as possible.
 
-    A run may hold two numbers side by side ("06 12 34 56 78 07 98 76 54 32"), or a number and a date.
+    A run may hold two numbers side by side ("06 12 34 56 78 07 98 76 54 32"), or a number and a date. Each span
+    is checked with _is_phone's rules in constant time (digit counts and doubled separators are prefix sums), and
+    a span stops growing past the longest number, so a run costs O(tokens x _MAX_PHONE_DIGITS).
     """
-    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", candidate)]
-    # best[i]: (digits covered, -number of spans, spans) for tokens[i:]
-    best: list[tuple[int, int, list[tuple[int, int]]]] = [(0, 0, [])] * (len(tokens) + 1)
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", candidate)]  # at most _MAX_RUN / 2 of them
+    digits_before = [0]
+    doubled_before = [0]  # a doubled separator ("  ", "--", "./") at this index: never inside a phone number
+    for index, char in enumerate(candidate):
+        digits_before.append(digits_before[-1] + char.isdigit())
+        pair = candidate[index : index + 2]
+        doubled_before.append(doubled_before[-1] + (len(pair) == 2 and (pair.isspace() or set(pair) <= set(".-/"))))
+    # best[i]: (digits covered, -number of spans, this span or None, index of the next choice) for tokens[i:]
+    best: list[tuple[int, int, tuple[int, int] | None, int]] = [(0, 0, None, len(tokens))] * (len(tokens) + 1)
     for i in range(len(tokens) - 1, -1, -1):
-        choice = best[i + 1]
+        start = tokens[i][0]
+        longest = _MAX_PHONE_DIGITS + (2 if re.match(r"00\s?[1-9]", candidate[start:]) else 0)
+        choice = (best[i + 1][0], best[i + 1][1], None, i + 1)
         for j in range(i + 1, len(tokens) + 1):
-            start, end = tokens[i][0], tokens[j - 1][1]
-            if _is_phone(candidate[start:end]):
-                digits = sum(char.isdigit() for char in candidate[start:end])
-                covered, count, spans = best[j]
-                option = (digits + covered, count - 1, [(start, end), *spans])
-                choice = max(choice, option, key=lambda o: (o[0], o[1]))
+            end = tokens[j - 1][1]
+            digits = digits_before[end] - digits_before[start]
+            if digits > longest or doubled_before[max(end - 1, start)] > doubled_before[start]:
+                break  # a longer span only gets worse
+            if digits < _MIN_PHONE_DIGITS or (digits <= 8 and _is_date(candidate[start:end])):
+                continue  # (_is_phone's rules, the others already checked above)
+            covered, count = best[j][0] + digits, best[j][1] - 1
+            if (covered, count) > choice[:2]:
+                choice = (covered, count, (start, end), j)
         best[i] = choice
-    return best[0][2]
+    spans, i = [], 0
+    while i < len(tokens):
+        _covered, _count, span, i = best[i]
+        if span is not None:
+            spans.append(span)
+    return spans
 
 
 def personal_detail_kinds(*texts: str) -> list[DetailKind]:

@@ -21,6 +21,17 @@ from .selectors import has_bought
 logger = logging.getLogger(__name__)
 
 
+def allow_attempt(*, ip: str | None) -> bool:
+    """Count one post of the review form from this IP address, before the form is checked at all; False once
+    REVIEWS_ATTEMPT_LIMIT_PER_IP is spent in the window, so the checks cost a bounded amount of work per client."""
+    return throttle.allow(
+        "reviews-attempt",
+        ip or "unknown",
+        limit=app_settings.ATTEMPT_LIMIT_PER_IP,
+        window_seconds=app_settings.RATE_LIMIT_WINDOW_SECONDS,
+    )
+
+
 def allow_submission(*, ip: str | None, email: str) -> bool:
     """Count one review submission from this IP address and for this email; False once either limit is spent.
 

@@ -47,6 +47,10 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
     """The review form on its own page: where the product page's form posts, and where errors and warnings show."""
     product = get_object_or_404(Product, slug=slug, is_published=True)
     status = 200
+    if request.method == "POST" and not services.allow_attempt(ip=request.META.get("REMOTE_ADDR")):
+        messages.error(request, "You have sent the review form many times in a short time. Please try again later.")
+        form = ReviewForm(initial=selectors.review_form_initial(user=request.user))
+        return render(request, "reviews/review_form.html", {"product": product, "form": form}, status=429)
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -59,7 +60,7 @@ class BrandAdmin(PublishOnSaveMixin, admin.ModelAdmin):
     def publish_service(brand):
         return services.publish_brand(brand=brand)
 
-    @admin.action(description="Publish selected brands (and announce them)")
+    @admin.action(description="Publish selected brands (and announce them)", permissions=["change"])
     def publish(self, request, queryset):
         count = sum(services.publish_brand(brand=b) for b in queryset)
         self.message_user(request, f"{count} brand(s) published and queued for the alerts topic.")
@@ -103,7 +104,7 @@ class ProductStyleAdmin(PublishOnSaveMixin, admin.ModelAdmin):
     def publish_service(style):
         return services.publish_style(style=style)
 
-    @admin.action(description="Publish selected styles (and announce them)")
+    @admin.action(description="Publish selected styles (and announce them)", permissions=["change"])
     def publish(self, request, queryset):
         count = sum(services.publish_style(style=s) for s in queryset)
         self.message_user(request, f"{count} style(s) published and queued for the alerts topic.")
@@ -215,7 +216,7 @@ class OrderAdmin(admin.ModelAdmin):
     def ship_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(Order, pk=pk)
         if not self.has_change_permission(request, order):
-            return redirect("admin:index")
+            raise PermissionDenied
         form = ShipOrderForm(request.POST or None, initial={"carrier": order.carrier})
         if request.method == "POST" and form.is_valid():
             try:
@@ -296,7 +297,7 @@ class ContestAdmin(admin.ModelAdmin):
     def entry_count(self, obj):
         return obj.entry_total
 
-    @admin.action(description="Draw winners at random")
+    @admin.action(description="Draw winners at random", permissions=["change"])
     def draw(self, request, queryset):
         for contest in queryset:
             try:

@@ -27,6 +27,16 @@ class AppSettings:
         return getattr(settings, "SHOP_CONTACT_RATE_LIMIT", (5, 3600))
 
     @property
+    def CONTACT_ATTEMPT_LIMIT(self) -> tuple[int, int]:
+        """(posts, seconds): posts of the contact form (valid or not) from one client, counted before any check."""
+        return getattr(settings, "SHOP_CONTACT_ATTEMPT_LIMIT", (30, 3600))
+
+    @property
+    def CONTEST_ATTEMPT_LIMIT(self) -> tuple[int, int]:
+        """(posts, seconds): contest entry posts from one client, counted before the form is checked."""
+        return getattr(settings, "SHOP_CONTEST_ATTEMPT_LIMIT", (10, 3600))
+
+    @property
     def PAYMENT_PROCESSOR_NAME(self) -> str:
         return getattr(settings, "SHOP_PAYMENT_PROCESSOR_NAME", "Test payment processor")
 

@@ -3,6 +3,7 @@ prices are always read from the database."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -47,6 +48,8 @@ def parse_quantity(raw: object) -> int:
 
 
 class Cart:
+    CHECKOUT_KEY = "shop_checkout_key"  # session key of the cart's checkout key (see `checkout_key`)
+
     def __init__(self, session: SessionBase) -> None:
         self.session = session
         raw = session.get(app_settings.CART_SESSION_KEY)
@@ -82,8 +85,22 @@ class Cart:
         self._save()
 
     def clear(self) -> None:
+        """Empty the cart after an order; the next cart gets a new checkout key."""
         self.items = {}
+        self.session.pop(self.CHECKOUT_KEY, None)
         self._save()
+
+    @property
+    def checkout_key(self) -> uuid.UUID:
+        """One key per cart, not per checkout page: every tab's checkout form carries the same one, and an order is
+        unique per (shopper, key), so one cart places at most one order however many tabs submit at once."""
+        raw = self.session.get(self.CHECKOUT_KEY)
+        try:
+            return uuid.UUID(str(raw))
+        except ValueError:
+            key = uuid.uuid4()
+            self.session[self.CHECKOUT_KEY] = str(key)
+            return key
 
     def __len__(self) -> int:
         return sum(self.items.values())

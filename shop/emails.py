@@ -38,9 +38,9 @@ def send_shipping_notice(order: Order, shipment: Shipment) -> None:
     )
 
 
-def send_support_reply(reply: SupportReply) -> None:
+def send_support_reply(reply: SupportReply, *, to: str) -> None:
     send_transactional(
-        to=reply.ticket.email,
+        to=to,
         template="email/shop/support_reply",
         context={"ticket": reply.ticket, "reply": reply},
         kind=ShopEmailKind.SUPPORT,

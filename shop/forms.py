@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from accounts.forms import AddressForm
 from accounts.models import Address
 from accounts.selectors import addresses_of
+from accounts.validators import LengthFirstMixin, validate_plain_text
 
 from .models import Carrier, ContestEntry
 from .payments import TEST_TOKENS, is_test_token, looks_like_card_number
@@ -17,6 +18,8 @@ CARD_NUMBER_MESSAGE = (
 PAGE_EXPIRED = "This checkout page was changed or has expired. Please review your order and place it again."
 EXPIRED = dict.fromkeys(("required", "invalid", "max_length", "max_digits", "max_decimal_places"), PAGE_EXPIRED)
 NOT_SCANNED = {"csrfmiddlewaretoken", "checkout_key"}
+# Longer values are refused by every field's max_length (and never stored): scanning them would only cost time.
+SCAN_LIMIT = 5000
 
 
 class RejectCardNumbersMixin:
@@ -30,12 +33,12 @@ class RejectCardNumbersMixin:
             values = values if isinstance(values, list | tuple) else [values]
             if name in NOT_SCANNED:
                 continue
-            if any(isinstance(v, str) and looks_like_card_number(v) for v in values):
+            if any(isinstance(v, str) and len(v) <= SCAN_LIMIT and looks_like_card_number(v) for v in values):
                 raise ValidationError(CARD_NUMBER_MESSAGE, code="card_number")
         return cleaned
 
 
-class CheckoutForm(RejectCardNumbersMixin, forms.Form):
+class CheckoutForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
     shipping_address = forms.ModelChoiceField(
         queryset=Address.objects.none(), widget=forms.RadioSelect, empty_label=None
     )
@@ -79,15 +82,18 @@ class CheckoutAddressForm(RejectCardNumbersMixin, AddressForm):
     pass
 
 
-class ContactForm(RejectCardNumbersMixin, forms.Form):
-    name = forms.CharField(max_length=120)
+class ContactForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
+    # Name and subject go into the reply's headers and the staff screens: no line breaks or control characters.
+    name = forms.CharField(max_length=120, validators=[validate_plain_text])
     email = forms.EmailField(max_length=254)
-    order_number = forms.CharField(max_length=24, required=False, help_text="Optional, e.g. SPC-261125-1A2B3C.")
-    subject = forms.CharField(max_length=150)
+    order_number = forms.CharField(
+        max_length=24, required=False, help_text="Optional, e.g. SPC-261125-1A2B3C.", validators=[validate_plain_text]
+    )
+    subject = forms.CharField(max_length=150, validators=[validate_plain_text])
     message = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class ContestEntryForm(RejectCardNumbersMixin, forms.ModelForm):
+class ContestEntryForm(RejectCardNumbersMixin, LengthFirstMixin, forms.ModelForm):
     class Meta:
         model = ContestEntry
         fields = ["first_name", "city", "email", "list_publicly"]

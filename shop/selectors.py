@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, QuerySet
 
 from .models import Brand, Category, Order, OrderLine, Product, ProductStyle, SupportTicket
@@ -68,3 +69,18 @@ def purchase_categories(user_ids: list[int]) -> dict[int, str]:
 def has_bought(*, email: str, product: Product) -> bool:
     """True when a shop account with this email has an order containing the product."""
     return OrderLine.objects.filter(product=product, order__user__email__iexact=email.strip()).exists()
+
+
+def support_reply_recipient(ticket: SupportTicket) -> str | None:
+    """Where a staff reply to `ticket` may go: the verified primary address of the account that opened it, or, for a
+    guest's ticket, the address it came from. Never an address typed by a signed-in shopper, nor anything staff
+    enter: None (send nothing) when the account is closed or has no verified address."""
+    if ticket.user_id is None:
+        return ticket.email
+    if not ticket.user.is_active:
+        return None
+    return (
+        EmailAddress.objects.filter(user_id=ticket.user_id, verified=True, primary=True)
+        .values_list("email", flat=True)
+        .first()
+    )

@@ -21,7 +21,7 @@ from privacy.models import Disclosure
 from privacy.services import record_disclosure
 from subscriptions.services import queue_alert
 
-from . import emails
+from . import emails, selectors
 from .app_settings import app_settings
 from .cart import CartLine
 from .models import (
@@ -289,10 +289,13 @@ def unsent_order_email_ids(*, now=None) -> list[int]:
 def open_ticket(
     *, name: str, email: str, subject: str, message: str, order_number: str = "", user: User | None = None
 ) -> SupportTicket:
+    """A signed-in shopper's ticket carries the account's address, whatever was typed in the form: replies may tell
+    about the account and its orders, so they go to its owner (see selectors.support_reply_recipient)."""
+    owner = user if user is not None and user.is_authenticated else None
     return SupportTicket.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
+        user=owner,
         name=name,
-        email=email,
+        email=owner.email if owner is not None else email,
         subject=subject,
         message=message,
         order_number=order_number,
@@ -321,7 +324,11 @@ def deliver_support_reply(*, reply_id: int) -> bool:
         )
         if reply is None or reply.sent_at is not None:
             return False
-        emails.send_support_reply(reply)
+        recipient = selectors.support_reply_recipient(reply.ticket)
+        if recipient is None:
+            logger.warning("Support reply %s not sent: the ticket's account has no verified address", reply.pk)
+            return False
+        emails.send_support_reply(reply, to=recipient)
         reply.sent_at = timezone.now()
         reply.save(update_fields=["sent_at"])
     return True
@@ -334,6 +341,11 @@ class ContestError(ValueError):
     pass
 
 
+class AlreadyEntered(ContestError):
+    """The address has entered this contest before. Views answer as for a new entry: the page must not tell
+    whether an address entered."""
+
+
 def enter_contest(*, contest: Contest, first_name: str, city: str, email: str, list_publicly: bool) -> ContestEntry:
     """Enter a contest. This subscribes to nothing and records no marketing consent."""
     if not contest.is_open():
@@ -344,7 +356,7 @@ def enter_contest(*, contest: Contest, first_name: str, city: str, email: str, l
                 contest=contest, first_name=first_name, city=city, email=email, list_publicly=list_publicly
             )
     except IntegrityError:
-        raise ContestError("This email address has already entered this contest.") from None
+        raise AlreadyEntered("This email address has already entered this contest.") from None
 
 
 def draw_winners(*, contest: Contest) -> list[ContestEntry]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -135,6 +134,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
             if not lines:
                 messages.error(request, "Your cart is empty.")
                 return redirect("shop:cart")
+            if data["checkout_key"] != cart.checkout_key:  # a page from an earlier cart (or a forged key)
+                messages.error(request, PAGE_EXPIRED)
+                return redirect("shop:checkout")
             if data["expected_subtotal"] != subtotal:
                 messages.error(request, "Prices in your cart changed since you opened this page. Please check them.")
                 return redirect("shop:checkout")
@@ -168,7 +170,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 defaults[field] = preferred.pk
         form = CheckoutForm(
             user=request.user,
-            initial={**defaults, "carrier": Carrier.DHL, "expected_subtotal": subtotal, "checkout_key": uuid.uuid4()},
+            initial={
+                **defaults,
+                "carrier": Carrier.DHL,
+                "expected_subtotal": subtotal,
+                "checkout_key": cart.checkout_key,
+            },
         )
     carriers = [(value, label, app_settings.SHIPPING_COSTS[value]) for value, label in Carrier.choices]
     return render(
@@ -225,10 +232,19 @@ def _contact_allowed(request: HttpRequest) -> bool:
     return throttle.allow("shop-contact", _client_fingerprint(request), limit=limit, window_seconds=window)
 
 
+def _contact_attempt_allowed(request: HttpRequest) -> bool:
+    """Every post counts, before the form is checked: the checks cost a bounded amount of work per client."""
+    limit, window = app_settings.CONTACT_ATTEMPT_LIMIT
+    return throttle.allow("shop-contact-attempt", _client_fingerprint(request), limit=limit, window_seconds=window)
+
+
 def contact(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.user.is_authenticated:
         initial = {"name": request.user.get_full_name(), "email": request.user.email}
+    if request.method == "POST" and not _contact_attempt_allowed(request):
+        messages.error(request, "You have sent the contact form many times in a short time. Please try again later.")
+        return render(request, "shop/contact.html", {"form": ContactForm(initial=initial)}, status=429)
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if not _contact_allowed(request):
@@ -250,17 +266,27 @@ def contest_list(request: HttpRequest) -> HttpResponse:
     return render(request, "shop/contest_list.html", {"contests": Contest.objects.all()[:50]})
 
 
+def _contest_attempt_allowed(request: HttpRequest) -> bool:
+    limit, window = app_settings.CONTEST_ATTEMPT_LIMIT
+    return throttle.allow("shop-contest-attempt", _client_fingerprint(request), limit=limit, window_seconds=window)
+
+
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
+    if request.method == "POST" and not _contest_attempt_allowed(request):
+        messages.error(request, "You have sent several entries in a short time. Please try again later.")
+        return render(request, "shop/contest_detail.html", {"contest": contest, "form": ContestEntryForm()}, status=429)
     form = ContestEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.enter_contest(contest=contest, **form.cleaned_data)
+        except services.AlreadyEntered:
+            pass  # the same answer as a new entry: whether an address entered is nobody else's business
         except services.ContestError as error:
             form.add_error(None, str(error))
-        else:
-            messages.success(request, "You are entered. Good luck! We will email you only if you win.")
-            return redirect(contest.get_absolute_url())
+            return render(request, "shop/contest_detail.html", {"contest": contest, "form": form})
+        messages.success(request, "You are entered. Good luck! We will email you only if you win.")
+        return redirect(contest.get_absolute_url())
     return render(request, "shop/contest_detail.html", {"contest": contest, "form": form})
 
 

@@ -115,15 +115,15 @@ class SubscriberAdmin(admin.ModelAdmin):
         changed = sum(1 for s in queryset if service(subscriber=s, method=ConsentEvent.Method.STAFF, request=request))
         self.message_user(request, f"{done}: {changed} subscriber(s) changed.", messages.SUCCESS)
 
-    @admin.action(description="Unsubscribe from all marketing (records a staff consent event)")
+    @admin.action(description="Unsubscribe from all marketing (records a staff consent event)", permissions=["change"])
     def unsubscribe_from_all(self, request, queryset) -> None:
         self._apply(request, queryset, services.unsubscribe_all, "Unsubscribed from all")
 
-    @admin.action(description="Undo unsubscribe-from-all (records a staff consent event)")
+    @admin.action(description="Undo unsubscribe-from-all (records a staff consent event)", permissions=["change"])
     def resubscribe_to_all(self, request, queryset) -> None:
         self._apply(request, queryset, services.resubscribe_all, "Resubscribed")
 
-    @admin.action(description="Void all emailed links (rotate the subscriber's key)")
+    @admin.action(description="Void all emailed links (rotate the subscriber's key)", permissions=["change"])
     def rotate_links(self, request, queryset) -> None:
         for subscriber in queryset:
             services.rotate_subscriber_key(subscriber=subscriber)

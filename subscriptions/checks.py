@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.checks import Error, Tags, Warning, register
 
 from .app_settings import app_settings
+from .webhooks import webhook_secret
 
 MIN_KEY_LENGTH = 32
 POSITIVE_INTEGERS = [
@@ -79,3 +80,21 @@ def check_suppression_key(app_configs=None, **kwargs) -> list[Error]:
     from privacy.checks import derived_key_errors
 
     return derived_key_errors("SUBSCRIPTIONS_SUPPRESSION_KEY", "subscriptions.E010")
+
+
+@register(Tags.security, deploy=True)
+def check_webhook_secret(app_configs, **kwargs) -> list[Error]:
+    """The ESP's tracking webhooks suppress addresses and write the consent ledger: never without authentication."""
+    secrets = webhook_secret()
+    secrets = [secrets] if isinstance(secrets, str) else list(secrets)
+    if not secrets or not all(isinstance(s, str) and ":" in s and len(s) >= 24 for s in secrets):
+        return [
+            Error(
+                "ANYMAIL_WEBHOOK_SECRET is not set (or is not a long random 'user:password'): the ESP tracking "
+                "webhooks would be closed, so bounces and complaints would never suppress an address.",
+                hint="Set ANYMAIL_WEBHOOK_SECRET to a random 'user:password' and give the ESP the webhook URL "
+                "https://user:password@your-site/anymail/<esp>/tracking/ (docs/mailing.md).",
+                id="subscriptions.E011",
+            )
+        ]
+    return []

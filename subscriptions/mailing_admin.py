@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -169,7 +171,11 @@ class EditionAdmin(admin.ModelAdmin):
     def preview_view(self, request, pk: int) -> HttpResponse:
         """The HTML as a chosen subscriber would see it (their links replaced by harmless test links)."""
         edition = get_object_or_404(Edition, pk=pk)
-        subscriber = Subscriber.objects.filter(pk=request.GET.get("subscriber") or 0).first()
+        if not self.has_view_permission(request, edition):
+            raise PermissionDenied
+        subscriber_id = request.GET.get("subscriber", "")
+        valid_id = re.fullmatch(r"[0-9]{1,18}", subscriber_id)  # "abc", NUL bytes, 100 kB of digits: no such subscriber
+        subscriber = Subscriber.objects.filter(pk=subscriber_id).first() if valid_id else None
         if subscriber is None:
             subscriber = Subscriber(pk=0, email="preview@example.invalid")
         message = mailing.personalise(mailing.render_edition(edition), subscriber, test=True)
@@ -180,9 +186,11 @@ class EditionAdmin(admin.ModelAdmin):
         return response
 
     def send_test_view(self, request, pk: int) -> HttpResponse:
+        edition = get_object_or_404(Edition, pk=pk)
+        if not self.has_change_permission(request, edition):
+            raise PermissionDenied
         if request.method != "POST":
             raise Http404
-        edition = get_object_or_404(Edition, pk=pk)
         email = request.POST.get("email", "").strip().lower()
         staff = get_user_model().objects.filter(is_staff=True, is_active=True, email__iexact=email).first()
         if staff is None:
@@ -242,6 +250,8 @@ class ServiceAnnouncementAdmin(admin.ModelAdmin):
     def send_view(self, request, pk: int) -> HttpResponse:
         """The explicit confirmation step: GET shows exactly who gets it; only the POST sends."""
         announcement = get_object_or_404(ServiceAnnouncement, pk=pk)
+        if not self.has_change_permission(request, announcement):
+            raise PermissionDenied  # mailing every account takes the right to change announcements, not just staff
         if request.method == "POST" and request.POST.get("confirm") == "yes":
             if announcement.status != ServiceAnnouncement.Status.DRAFT:
                 self.message_user(request, "This announcement was already sent.", messages.ERROR)

@@ -192,11 +192,16 @@ def _confirm(request: HttpRequest, data: TokenData) -> HttpResponse:
 
 
 def _is_one_click(request: HttpRequest) -> bool:
-    if request.POST.get("List-Unsubscribe") == ONE_CLICK_BODY:
-        return True
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return False
-    return request.body.strip() == b"List-Unsubscribe=One-Click"
+    """The exact RFC 8058 body and nothing else: one field, `List-Unsubscribe`, with the value `One-Click`.
+
+    Only this request skips CSRF, and it can only unsubscribe: anything more in the body (an `action`, a second
+    field, a file) makes it an ordinary form post, which needs the page's CSRF token.
+    """
+    if request.content_type == "application/x-www-form-urlencoded":
+        return request.body.strip() == b"List-Unsubscribe=" + ONE_CLICK_BODY.encode()
+    if request.content_type == "multipart/form-data":
+        return not request.FILES and dict(request.POST.lists()) == {"List-Unsubscribe": [ONE_CLICK_BODY]}
+    return False
 
 
 @csrf_exempt  # RFC 8058: the mail provider posts with no cookie and no CSRF token; the signed token is the secret.
@@ -206,10 +211,17 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     data = _read(token, Purpose.UNSUBSCRIBE)
     if data is None:
         return bad_link(request)
-    subscriber, topic = data.subscriber, data.topic
     if request.method == "POST" and _is_one_click(request):
-        services.unsubscribe_topic(subscriber=subscriber, topic=topic, method=Method.ONE_CLICK, request=request)
-        return HttpResponse(f"Unsubscribed from {topic.name}.\n", content_type="text/plain; charset=utf-8")
+        services.unsubscribe_topic(
+            subscriber=data.subscriber, topic=data.topic, method=Method.ONE_CLICK, request=request
+        )
+        return HttpResponse(f"Unsubscribed from {data.topic.name}.\n", content_type="text/plain; charset=utf-8")
+    return _unsubscribe_page(request, data)
+
+
+@csrf_protect  # every other POST (the page's buttons: unsubscribe, fewer, pause, resubscribe) needs the CSRF token
+def _unsubscribe_page(request: HttpRequest, data: TokenData) -> HttpResponse:
+    subscriber, topic = data.subscriber, data.topic
     form = UnsubscribeForm(request.POST or None, topic=topic)
     context = {
         "form": form,

@@ -16,6 +16,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "SITE_URL": "https://shop.example.com",
         "ALLOWED_HOSTS": "shop.example.com",
         "VAR_DIR": str(tmp_path),
+        "ANYMAIL_WEBHOOK_SECRET": "webhook-user:Zq8XvT2mN7pL4kR9sW3yB6cD",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process, never in production
     result = subprocess.run(
