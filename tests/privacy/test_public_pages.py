@@ -40,7 +40,8 @@ def test_no_choice_no_tag_and_no_optional_cookie(client, settings, path):
         "advertising": ["https://tags.ad-partner.example/tag.js"],
     }
     response = client.get(path)
-    assert response.status_code < 500
+    # /readyz answers 503 by design here: the tests configure no ESP (docs/deploy.md).
+    assert response.status_code < 500 or (path == "/readyz" and response.status_code == 503)
     set_cookies = {name for name, morsel in response.cookies.items() if morsel.value}
     assert set_cookies <= NECESSARY - {"cookie_choice"}
     html = response.content.decode(errors="replace")
