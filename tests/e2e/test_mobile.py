@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
-
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from privacy import data_rights
 from shop import services as shop_services
