@@ -123,7 +123,19 @@ class ProfileForm(forms.ModelForm):
 
 
 class AddressForm(forms.ModelForm):
-    phone = PhoneNumberField(required=False, help_text=PHONE_HELP)
+    kind = forms.ChoiceField(
+        label="Use this address for",
+        choices=[("shipping", "Deliveries (shipping address)"), ("billing", "My card statements (billing address)")],
+        widget=forms.RadioSelect,
+        initial="shipping",
+        error_messages={"required": "Choose what this address is for."},
+    )
+    phone = PhoneNumberField(
+        required=False,
+        help_text=PHONE_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        error_messages={"invalid": "Enter a phone number in international format, like +44 20 7946 0958."},
+    )
 
     class Meta:
         model = Address
@@ -139,10 +151,37 @@ class AddressForm(forms.ModelForm):
             "phone",
             "is_default",
         ]
-        labels = {"is_default": "Use as my default address of this kind"}
+        labels = {
+            "full_name": "Full name",
+            "line1": "Address line 1",
+            "line2": "Address line 2 (optional)",
+            "city": "Town or city",
+            "region": "State or region (optional)",
+            "postal_code": "Postcode",
+            "is_default": "Make this my default address of this type",
+        }
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "size": "10"}),
+        }
+        error_messages = {
+            "full_name": {"required": "Enter the full name of the person the parcel is for."},
+            "line1": {"required": "Enter the first line of the address, for example the number and street."},
+            "city": {"required": "Enter the town or city."},
+            "postal_code": {"required": "Enter the postcode."},
+            "country": {"required": "Choose the country.", "invalid_choice": "Choose a country from the list."},
+        }
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        country = self.fields["country"]
+        country.choices = [("", "Choose a country"), *[choice for choice in country.choices if choice[0]]]
+        country.widget.attrs["autocomplete"] = "country"
         self.fields["full_name"].validators.append(validate_person_name)
         for name in ["line1", "line2", "city", "region", "postal_code"]:
             self.fields[name].validators.append(validate_plain_text)

@@ -26,9 +26,16 @@
       var target = document.getElementById(link.getAttribute("href").slice(1));
       if (!target) return;
       event.preventDefault();
-      var group = target.closest("fieldset") || target;
-      var legend = group.querySelector("legend") || document.querySelector("label[for='" + target.id + "']");
-      (legend || target).scrollIntoView();
+      var group = target.closest("fieldset");
+      if (target.offsetParent === null && group) {
+        // The linked control was replaced by an enhanced one (the card fields): focus the first visible control.
+        target = Array.prototype.find.call(group.querySelectorAll("input, select, textarea"), function (el) {
+          return el.type !== "hidden" && el.offsetParent !== null;
+        }) || target;
+      }
+      var label = document.querySelector("label[for='" + target.id + "']");
+      var legend = group && target.type && /radio|checkbox/.test(target.type) ? group.querySelector("legend") : null;
+      (legend || label || target).scrollIntoView();
       target.focus({ preventScroll: true });
     });
   }
