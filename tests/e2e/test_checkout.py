@@ -130,7 +130,7 @@ def test_the_summary_shows_lines_shipping_and_total_and_follows_the_carrier(brow
     page.goto("/shop/checkout/")
 
     summary = page.get_by_role("region", name="Order summary")
-    expect(summary).to_contain_text("2 × Merino crew neck")
+    expect(summary).to_contain_text("2 × Merino crew neck")  # noqa: RUF001
     expect(summary.get_by_role("row", name="Subtotal")).to_contain_text("€178.00")
     expect(summary.get_by_role("row", name="Shipping (DHL)")).to_contain_text("€5.90")
     expect(summary.get_by_role("row", name=re.compile("^Total"))).to_contain_text("€183.90")
