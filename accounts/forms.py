@@ -4,6 +4,7 @@ import datetime
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django_countries.fields import CountryField
 from phonenumber_field.formfields import PhoneNumberField
@@ -22,19 +23,73 @@ def age_on(date_of_birth: datetime.date, today: datetime.date) -> int:
     return today.year - date_of_birth.year - (0 if had_birthday else 1)
 
 
+class DateInputWidget(forms.MultiWidget):
+    """GOV.UK date input: three labelled boxes (Day, Month, Year) in one fieldset, in the order people write dates
+    in the shop's countries; no calendar picker and no locale-dependent mm/dd/yyyy."""
+
+    template_name = "accounts/widgets/date_input.html"
+    parts = (("day", "Day", 2, "bday-day"), ("month", "Month", 2, "bday-month"), ("year", "Year", 4, "bday-year"))
+
+    def __init__(self, attrs=None) -> None:
+        widgets = {
+            name: forms.TextInput(
+                attrs={"inputmode": "numeric", "maxlength": str(size), "size": str(size), "autocomplete": autocomplete}
+            )
+            for name, _label, size, autocomplete in self.parts
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, (_name, label, size, _autocomplete) in zip(
+            context["widget"]["subwidgets"], self.parts, strict=True
+        ):
+            subwidget["label"] = label
+            subwidget["size_class"] = f"width-{size}"
+        return context
+
+
+class DateOfBirthField(forms.MultiValueField):
+    widget = DateInputWidget
+
+    default_error_messages = {
+        "required": "Enter your date of birth.",
+        "incomplete": "Your date of birth must include a day, a month and a year.",
+        "invalid": "Your date of birth must be a real date, for example 27 3 1990.",
+    }
+
+    def __init__(self, **kwargs) -> None:
+        part = forms.CharField(max_length=4, error_messages={"max_length": self.default_error_messages["invalid"]})
+        super().__init__(fields=(part, part, part), require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        if not all(data_list):
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        try:
+            day, month, year = (int(part) for part in data_list)
+            if year < 1000:
+                raise ValueError
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
 class AgeScreenForm(forms.Form):
     """A neutral question: nothing on the page hints at which answers are accepted."""
 
-    date_of_birth = forms.DateField(
+    date_of_birth = DateOfBirthField(
         label="Date of birth",
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-        help_text="We use it once to set up your account and don't keep it.",
-        error_messages={
-            "invalid": "Please enter a date like 1990-05-31.",
-            "required": "Please enter a date.",
-        },
+        help_text="For example, 27 3 1990. We use it once to set up your account and don't keep it.",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean_date_of_birth(self) -> datetime.date:
         value = self.cleaned_data["date_of_birth"]

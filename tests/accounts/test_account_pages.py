@@ -100,7 +100,7 @@ def test_nobody_edits_or_deletes_someone_elses_address(client, shopper):
         ("postal_code", "1" * 21, "at most 20 characters"),
         ("line1", "<script>x</script>", "Please remove the &lt; and &gt; characters."),
         ("city", "Par\x07is", "invisible or control characters"),
-        ("country", "", "This field is required."),
+        ("country", "", "Choose the country."),
         ("phone", "+1 555", "Enter a valid phone number"),
     ],
 )
