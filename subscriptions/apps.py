@@ -8,7 +8,12 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         from privacy import registry
 
-        from . import data_rights, selectors, signals  # noqa: F401 (signals: connects its receivers)
+        from . import (  # noqa: F401 (signals: connects its receivers)
+            checks,
+            data_rights,
+            selectors,
+            signals,
+        )
         from .services import send_transactional
 
         registry.register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)

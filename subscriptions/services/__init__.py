@@ -27,7 +27,7 @@ from .subscribers import (
     subscribe_guest,
     subscriber_for_user,
 )
-from .suppression import add_suppression, is_suppressed, suppress_subscriber, suppression_reason
+from .suppression import add_suppression, suppress_subscriber, suppression_reason
 
 __all__ = [
     "ALL_MARKETING",
@@ -37,7 +37,6 @@ __all__ = [
     "confirm_account_subscriber",
     "confirm_subscriber",
     "email_hash",
-    "is_suppressed",
     "normalise_email",
     "pause_all",
     "queue_alert",
