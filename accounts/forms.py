@@ -5,6 +5,7 @@ import datetime
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django_countries.fields import CountryField
 from phonenumber_field.formfields import PhoneNumberField
@@ -24,19 +25,73 @@ def age_on(date_of_birth: datetime.date, today: datetime.date) -> int:
     return today.year - date_of_birth.year - (0 if had_birthday else 1)
 
 
+class DateInputWidget(forms.MultiWidget):
+    """GOV.UK date input: three labelled boxes (Day, Month, Year) in one fieldset, in the order people write dates
+    in the shop's countries; no calendar picker and no locale-dependent mm/dd/yyyy."""
+
+    template_name = "accounts/widgets/date_input.html"
+    parts = (("day", "Day", 2, "bday-day"), ("month", "Month", 2, "bday-month"), ("year", "Year", 4, "bday-year"))
+
+    def __init__(self, attrs=None) -> None:
+        widgets = {
+            name: forms.TextInput(
+                attrs={"inputmode": "numeric", "maxlength": str(size), "size": str(size), "autocomplete": autocomplete}
+            )
+            for name, _label, size, autocomplete in self.parts
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, (_name, label, size, _autocomplete) in zip(
+            context["widget"]["subwidgets"], self.parts, strict=True
+        ):
+            subwidget["label"] = label
+            subwidget["size_class"] = f"width-{size}"
+        return context
+
+
+class DateOfBirthField(forms.MultiValueField):
+    widget = DateInputWidget
+
+    default_error_messages = {
+        "required": "Enter your date of birth.",
+        "incomplete": "Your date of birth must include a day, a month and a year.",
+        "invalid": "Your date of birth must be a real date, for example 27 3 1990.",
+    }
+
+    def __init__(self, **kwargs) -> None:
+        part = forms.CharField(max_length=4, error_messages={"max_length": self.default_error_messages["invalid"]})
+        super().__init__(fields=(part, part, part), require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        if not all(data_list):
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        try:
+            day, month, year = (int(part) for part in data_list)
+            if year < 1000:
+                raise ValueError
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
 class AgeScreenForm(forms.Form):
     """A neutral question: nothing on the page hints at which answers are accepted."""
 
-    date_of_birth = forms.DateField(
+    date_of_birth = DateOfBirthField(
         label="Date of birth",
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-        help_text="We use it once to set up your account and don't keep it.",
-        error_messages={
-            "invalid": "Please enter a date like 1990-05-31.",
-            "required": "Please enter a date.",
-        },
+        help_text="For example, 27 3 1990. We use it once to set up your account and don't keep it.",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean_date_of_birth(self) -> datetime.date:
         value = self.cleaned_data["date_of_birth"]
@@ -141,7 +196,19 @@ class ProfileForm(LengthFirstMixin, forms.ModelForm):
 
 
 class AddressForm(LengthFirstMixin, forms.ModelForm):
-    phone = PhoneNumberField(required=False, help_text=PHONE_HELP)
+    kind = forms.ChoiceField(
+        label="Use this address for",
+        choices=[("shipping", "Deliveries (shipping address)"), ("billing", "My card statements (billing address)")],
+        widget=forms.RadioSelect,
+        initial="shipping",
+        error_messages={"required": "Choose what this address is for."},
+    )
+    phone = PhoneNumberField(
+        required=False,
+        help_text=PHONE_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        error_messages={"invalid": "Enter a phone number in international format, like +44 20 7946 0958."},
+    )
 
     class Meta:
         model = Address
@@ -157,10 +224,37 @@ class AddressForm(LengthFirstMixin, forms.ModelForm):
             "phone",
             "is_default",
         ]
-        labels = {"is_default": "Use as my default address of this kind"}
+        labels = {
+            "full_name": "Full name",
+            "line1": "Address line 1",
+            "line2": "Address line 2 (optional)",
+            "city": "Town or city",
+            "region": "State or region (optional)",
+            "postal_code": "Postcode",
+            "is_default": "Make this my default address of this type",
+        }
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "size": "10"}),
+        }
+        error_messages = {
+            "full_name": {"required": "Enter the full name of the person the parcel is for."},
+            "line1": {"required": "Enter the first line of the address, for example the number and street."},
+            "city": {"required": "Enter the town or city."},
+            "postal_code": {"required": "Enter the postcode."},
+            "country": {"required": "Choose the country.", "invalid_choice": "Choose a country from the list."},
+        }
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        country = self.fields["country"]
+        country.choices = [("", "Choose a country"), *[choice for choice in country.choices if choice[0]]]
+        country.widget.attrs["autocomplete"] = "country"
         self.fields["full_name"].validators.append(validate_person_name)
         for name in ["line1", "line2", "city", "region", "postal_code"]:
             self.fields[name].validators.append(validate_plain_text)

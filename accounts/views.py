@@ -64,7 +64,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     address = get_object_or_404(Address, pk=pk, user=request.user) if pk else None
-    form = AddressForm(request.POST or None, instance=address)
+    initial = None if address else {"country": request.user.country}  # a new address starts in the profile's country
+    form = AddressForm(request.POST or None, instance=address, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.save_address(user=request.user, address=form.save(commit=False))
         messages.success(request, "Address saved.")

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # allauth.usersessions' session list
     "django.contrib.sites",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -71,6 +72,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Form templates resolve through TEMPLATES, so templates/django/forms/ can override Django's (checkbox beside its
+# label, the error summary at the top of every form).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -84,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.shop",
+                "shop.context_processors.cart",
                 "privacy.context_processors.policy_review",
             ],
         },

@@ -40,15 +40,21 @@ class RejectCardNumbersMixin:
 
 class CheckoutForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
     shipping_address = forms.ModelChoiceField(
-        queryset=Address.objects.none(), widget=forms.RadioSelect, empty_label=None
+        queryset=Address.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose where we deliver your order."},
     )
     billing_address = forms.ModelChoiceField(
-        queryset=Address.objects.none(), widget=forms.RadioSelect, empty_label=None
+        queryset=Address.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the address on your card statement (the billing address)."},
     )
     carrier = forms.ChoiceField(
         choices=Carrier.choices,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Please choose DHL or UPS."},
+        error_messages={"invalid_choice": "Please choose DHL or UPS.", "required": "Choose DHL or UPS for delivery."},
     )
     payment_token = forms.CharField(
         max_length=64,
@@ -62,9 +68,11 @@ class CheckoutForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
     )
     checkout_key = forms.UUIDField(widget=forms.HiddenInput, error_messages=EXPIRED)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, new_address: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         addresses = addresses_of(user)
+        if new_address:  # the address is typed in the checkout's own address fields instead
+            self.fields["shipping_address"].required = self.fields["billing_address"].required = False
         self.fields["shipping_address"].queryset = addresses
         self.fields["billing_address"].queryset = addresses
         self.fields["shipping_address"].error_messages["invalid_choice"] = "Please choose one of your addresses."
@@ -79,7 +87,14 @@ class CheckoutForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
 
 
 class CheckoutAddressForm(RejectCardNumbersMixin, AddressForm):
-    pass
+    """An address added during checkout. Inline (typed in the checkout form itself by a shopper with an empty
+    address book) it is a delivery address, and the first of its kind is the default anyway."""
+
+    def __init__(self, *args, inline: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if inline:
+            self.instance.kind = Address.Kind.SHIPPING
+            del self.fields["kind"], self.fields["is_default"]
 
 
 class ContactForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):

@@ -49,6 +49,10 @@ class CheckoutError(Exception):
     """The order cannot be placed as submitted; nothing was written. The message is safe to show."""
 
 
+class PaymentDeclined(CheckoutError):
+    """The payment processor refused the card; the message belongs next to the card fields."""
+
+
 # --- catalog -----------------------------------------------------------------------------------------------
 
 
@@ -102,6 +106,29 @@ def address_snapshot(address: Address) -> dict:
 
 def shipping_cost(carrier: str) -> Decimal:
     return app_settings.SHIPPING_COSTS[Carrier(carrier).value]
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    subtotal: Decimal
+    carrier: str
+    carrier_label: str
+    shipping: Decimal
+    total: Decimal
+
+
+def order_totals(*, lines: list[CartLine], carrier: str) -> OrderTotals:
+    """What the shopper pays for these lines with this carrier: the figures the checkout summary shows and
+    place_order charges (no tax is added on top of the catalogue prices). An unknown carrier counts as DHL."""
+    try:
+        chosen = Carrier(carrier)
+    except ValueError:
+        chosen = Carrier.DHL
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    cost = shipping_cost(chosen)
+    return OrderTotals(
+        subtotal=subtotal, carrier=chosen.value, carrier_label=chosen.label, shipping=cost, total=subtotal + cost
+    )
 
 
 def _new_order_number() -> str:
@@ -193,7 +220,7 @@ def place_order(
             outbox = OrderEmail.objects.create(order=order, kind=OrderEmail.Kind.CONFIRMATION)
             enqueue_order_email(outbox_id=outbox.pk)
     except PaymentError as error:
-        raise CheckoutError(str(error)) from None
+        raise PaymentDeclined(str(error)) from None
     except IntegrityError:
         existing = Order.objects.filter(user=user, checkout_key=checkout_key).first()
         if existing is None:

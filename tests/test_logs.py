@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.forms import shop_today
 from subscriptions.models import Subscriber
 from subscriptions.tokens import Purpose, make_token
+from tests.accounts.test_signup import answer
 from tests.factories import AddressFactory, ProductFactory, ProductStyleFactory, UserFactory, launch_topics
 from tests.shop.conftest import add_to_cart, checkout_data
 
@@ -32,9 +33,7 @@ def test_the_main_flows_log_no_email_address_and_no_token(caplog, django_capture
             return call(*args, **kwargs)
 
     # Signup through the age screen, confirmation link, login, bad login.
-    committed(
-        client.post, reverse("accounts:age_screen"), {"date_of_birth": shop_today().replace(year=1990).isoformat()}
-    )
+    committed(client.post, reverse("accounts:age_screen"), answer(shop_today().replace(year=1990).isoformat()))
     committed(
         client.post,
         reverse("account_signup"),

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from accounts.forms import SignupForm
 from accounts.models import User
+from tests.accounts.test_signup import answer
 
 text = st.one_of(
     st.text(max_size=300),
@@ -16,7 +17,13 @@ text = st.one_of(
         ["", " ", "<script>alert(1)</script>", "\x00", "1990-13-45", "9999-12-31", "0001-01-01", "+1" * 20]
     ),
 )
-fields = st.dictionaries(st.sampled_from(["date_of_birth", *SignupForm.field_order, "junk"]), text, max_size=12)
+fields = st.dictionaries(
+    st.sampled_from(
+        ["date_of_birth_day", "date_of_birth_month", "date_of_birth_year", *SignupForm.field_order, "junk"]
+    ),
+    text,
+    max_size=12,
+)
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -33,7 +40,7 @@ def test_any_age_screen_payload_answers_without_a_server_error(payload):
 @given(age=st.sampled_from(["1990-01-01", "2011-06-01"]), payload=fields)
 def test_any_signup_payload_answers_without_a_server_error(age, payload):
     client = Client(raise_request_exception=False)
-    client.post(reverse("accounts:age_screen"), {"date_of_birth": age})
+    client.post(reverse("accounts:age_screen"), answer(age))
     before = User.objects.count()
     response = client.post(reverse("account_signup"), payload)
     assert response.status_code in {200, 302, 403, 429}

@@ -23,6 +23,12 @@ def dob(years: int, days: int = 0) -> str:
     return (born - datetime.timedelta(days=days)).isoformat()
 
 
+def answer(iso_date: str) -> dict:
+    """The age screen's three boxes (Day, Month, Year) filled with a YYYY-MM-DD date."""
+    year, month, day = ([*iso_date.split("-"), "", "", ""])[:3]
+    return {"date_of_birth_day": day, "date_of_birth_month": month, "date_of_birth_year": year}
+
+
 def signup_data(**overrides):
     data = {
         "first_name": "Ada",
@@ -61,7 +67,7 @@ def test_the_age_screen_is_neutral(client):
 @pytest.mark.django_db
 def test_under_13_writes_nothing_anywhere_and_refuses_again_for_a_day(client, caplog):
     before = row_counts()
-    response = client.post(AGE_URL, {"date_of_birth": dob(12, days=-3)})
+    response = client.post(AGE_URL, answer(dob(12, days=-3)))
     assert response.status_code == 403
     assert "ask a parent or guardian" in response.content.decode()
     assert row_counts() == before
@@ -69,7 +75,7 @@ def test_under_13_writes_nothing_anywhere_and_refuses_again_for_a_day(client, ca
     assert not any("date_of_birth" in record.getMessage() for record in caplog.records)
 
     # The back button: an adult date in the same browser is refused too, and so is the signup page.
-    again = client.post(AGE_URL, {"date_of_birth": dob(30)})
+    again = client.post(AGE_URL, answer(dob(30)))
     assert again.status_code == 403
     signup = client.get(SIGNUP_URL)
     assert "ask a parent or guardian" in signup.content.decode()
@@ -95,7 +101,7 @@ def test_signup_without_the_age_screen_sends_you_there(client):
 
 @pytest.mark.django_db
 def test_13_to_17_requires_the_supervision_attestation(client):
-    assert client.post(AGE_URL, {"date_of_birth": dob(15)}).status_code == 302
+    assert client.post(AGE_URL, answer(dob(15))).status_code == 302
     page = client.get(SIGNUP_URL).content.decode()
     assert "A parent or guardian supervises my use of this site." in page
 
@@ -113,7 +119,7 @@ def test_13_to_17_requires_the_supervision_attestation(client):
 
 @pytest.mark.django_db
 def test_adult_signup_stores_the_profile_but_no_date_of_birth(client, mailoutbox):
-    client.post(AGE_URL, {"date_of_birth": dob(18)})
+    client.post(AGE_URL, answer(dob(18)))
     assert "supervises" not in client.get(SIGNUP_URL).content.decode()
     response = client.post(SIGNUP_URL, signup_data(gender="prefer_not"))
     assert response.status_code == 302
@@ -136,7 +142,7 @@ def test_adult_signup_stores_the_profile_but_no_date_of_birth(client, mailoutbox
 def test_confirming_the_email_logs_in_and_sends_the_welcome_email(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
-    client.post(AGE_URL, {"date_of_birth": dob(40)})
+    client.post(AGE_URL, answer(dob(40)))
     client.post(SIGNUP_URL, signup_data())
     link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/confirm-email/" in line).strip()
     path = link.split("://", 1)[1].split("/", 1)[1]
@@ -156,10 +162,10 @@ def test_signing_up_with_a_known_email_reveals_nothing(client, mailoutbox):
     from tests.factories import UserFactory
 
     UserFactory(email="ada@example.com")
-    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    client.post(AGE_URL, answer(dob(30)))
     known = client.post(SIGNUP_URL, signup_data())
     client2 = type(client)()
-    client2.post(AGE_URL, {"date_of_birth": dob(30)})
+    client2.post(AGE_URL, answer(dob(30)))
     unknown = client2.post(SIGNUP_URL, signup_data(email="nobody@example.com"))
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
@@ -181,7 +187,7 @@ def test_signing_up_with_a_known_email_reveals_nothing(client, mailoutbox):
     ],
 )
 def test_bad_signup_input_gets_a_field_error_and_writes_nothing(client, field, value, message):
-    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    client.post(AGE_URL, answer(dob(30)))
     response = client.post(SIGNUP_URL, signup_data(**{field: value}))
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -194,12 +200,13 @@ def test_bad_signup_input_gets_a_field_error_and_writes_nothing(client, field, v
     [
         ((shop_today() + datetime.timedelta(days=1)).isoformat(), "can&#x27;t be in the future"),
         (dob(200), "Please check the year"),
-        ("31/02/2000", "Please enter a date like"),
-        ("", "Please enter a date."),
+        ("2000-02-31", "Your date of birth must be a real date"),
+        ("2000--12", "Your date of birth must include a day, a month and a year."),
+        ("", "Enter your date of birth."),
     ],
 )
 def test_bad_dates_of_birth_get_a_clear_error(client, value, message):
-    response = client.post(AGE_URL, {"date_of_birth": value})
+    response = client.post(AGE_URL, answer(value))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert "age_screen" not in response.cookies
@@ -207,7 +214,7 @@ def test_bad_dates_of_birth_get_a_clear_error(client, value, message):
 
 @pytest.mark.django_db
 def test_signup_is_rate_limited_per_ip(client):
-    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    client.post(AGE_URL, answer(dob(30)))
     codes = [client.post(SIGNUP_URL, signup_data(email="bad")).status_code for _ in range(21)]
     assert codes[:20] == [200] * 20
     assert codes[20] == 429
@@ -233,7 +240,7 @@ def test_a_failure_while_subscribing_at_signup_leaves_no_account(client, monkeyp
         raise RuntimeError("subscriptions unavailable")
 
     monkeypatch.setattr(services, "after_signup", broken)
-    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    client.post(AGE_URL, answer(dob(30)))
     with pytest.raises(RuntimeError):
         client.post(SIGNUP_URL, signup_data(newsletter="on"))
     assert not User.objects.exists()

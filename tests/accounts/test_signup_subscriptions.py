@@ -7,7 +7,7 @@ from accounts.models import User
 from privacy.models import ConsentEvent
 from subscriptions.models import Subscriber
 from subscriptions.selectors import eligible_subscriptions
-from tests.accounts.test_signup import AGE_URL, SIGNUP_URL, dob, signup_data
+from tests.accounts.test_signup import AGE_URL, SIGNUP_URL, answer, dob, signup_data
 from tests.factories import SubscriberFactory, SubscriptionFactory, launch_topics
 
 
@@ -20,7 +20,7 @@ def confirm_account(client, mailoutbox, django_capture_on_commit_callbacks) -> N
 @pytest.mark.django_db
 def test_ticked_boxes_wait_for_the_email_confirmation(client, mailoutbox, django_capture_on_commit_callbacks):
     topics = launch_topics()
-    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    client.post(AGE_URL, answer(dob(30)))
     client.post(SIGNUP_URL, signup_data(newsletter="on", brand_alerts="on"))
     user = User.objects.get()
     subscriber = Subscriber.objects.get()
@@ -49,7 +49,7 @@ def test_ticked_boxes_wait_for_the_email_confirmation(client, mailoutbox, django
 @pytest.mark.django_db
 def test_unticked_boxes_subscribe_to_nothing(client):
     launch_topics()
-    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    client.post(AGE_URL, answer(dob(30)))
     client.post(SIGNUP_URL, signup_data())
     assert User.objects.exists()
     assert not ConsentEvent.objects.exists()
@@ -63,7 +63,7 @@ def test_a_new_account_takes_over_the_guest_subscriber_and_its_history(
     topics = launch_topics()
     guest = SubscriberFactory(email="ada@example.com")
     SubscriptionFactory(subscriber=guest, topic=topics["contests"], frequency="monthly")
-    client.post(AGE_URL, {"date_of_birth": dob(30)})
+    client.post(AGE_URL, answer(dob(30)))
     client.post(SIGNUP_URL, signup_data(email="ADA@example.com", newsletter="on"))
     guest.refresh_from_db()
     assert guest.user == User.objects.get()

@@ -19,7 +19,10 @@ def test_an_adult_signs_up_confirms_from_the_demo_mailbox_and_lands_logged_in(pa
     page.get_by_role("link", name="Create an account").first.click()
     expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
     axe_check(page)
-    page.get_by_label("Date of birth").fill("1990-04-12")
+    date = page.get_by_role("group", name="Date of birth")
+    date.get_by_label("Day").fill("12")
+    date.get_by_label("Month").fill("4")
+    date.get_by_label("Year").fill("1990")
     page.get_by_role("button", name="Continue").click()
 
     axe_check(page)

@@ -167,7 +167,7 @@ def test_another_users_address_is_refused(post_committed, shopper_client, produc
         ("checkout_key", "xyz", "This checkout page was changed or has expired."),
         ("expected_subtotal", "-1e999", "This checkout page was changed or has expired."),
         ("card_last4", "12ab", "This checkout page was changed or has expired."),
-        ("billing_address", "", "This field is required."),
+        ("billing_address", "", "Choose the address on your card statement (the billing address)."),
     ],
 )
 def test_bad_fields_show_an_error_and_write_nothing(post_committed, shopper_client, product, field, value, message):
@@ -224,7 +224,7 @@ def test_shopper_can_add_an_address_during_checkout(client, product):
     user = UserFactory()
     client.force_login(user)
     add_to_cart(client, product)
-    assert "Your address book is empty." in client.get(reverse("shop:checkout")).content.decode()
+    assert "<legend>Delivery address</legend>" in client.get(reverse("shop:checkout")).content.decode()
     response = client.post(
         reverse("shop:checkout_address"),
         {
