@@ -119,6 +119,9 @@ def test_a_shopper_sees_and_ends_their_other_sessions():
     sign_in(stolen_phone, shopper.email)
     assert stolen_phone.get(reverse("accounts:profile")).status_code == 200
 
+    profile = laptop.get(reverse("accounts:profile")).content.decode()
+    assert reverse("usersessions_list") in profile
+    assert reverse("mfa_index") in profile
     listing = laptop.get(reverse("usersessions_list")).content.decode()
     assert "203.0.113.7" in listing
     assert "192.0.2.1" in listing
