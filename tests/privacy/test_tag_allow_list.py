@@ -50,7 +50,7 @@ def demo(settings):
 def crawl_urls(user) -> list[str]:
     order = Order.objects.filter(user=user).first()
     export = DataExport.objects.create(user=user, expires_at="2100-01-01T00:00Z")
-    address = AddressFactory(user=user)
+    address = AddressFactory(user=user, is_default=False)
     samples = {
         "slug": Product.objects.first().slug,
         "number": order.number if order else "SPC-000",
