@@ -12,6 +12,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Demo mode (`make demo` sets DEMO=1): installs the demo app (seed_demo, the demo mailbox) and the file mail sink.
+# `manage.py check --deploy` fails while it is on.
+DEMO = env.bool("DEMO", default=False)
 SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-do-not-use-in-production-" + "x" * 20)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -38,6 +41,8 @@ INSTALLED_APPS = [
     "shop",
     "reviews",
 ]
+if DEMO:
+    INSTALLED_APPS += ["demo"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -132,8 +137,17 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
-# Mail. Unset: every email lands as a file under var/mail/, listed by the staff-only demo mailbox.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="subscriptions.mailbox.FileMailboxBackend")
+# Mail. Unset: Django's SMTP backend (EMAIL_HOST, EMAIL_PORT...); production sets an anymail ESP backend. In demo
+# mode every email lands as a file under var/mail/ instead, listed by the demo mailbox.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="demo.mailbox.FileMailboxBackend" if DEMO else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Example Shop <shop@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)

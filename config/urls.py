@@ -16,3 +16,5 @@ urlpatterns = [
     path("shop/", include("shop.urls")),
     path("reviews/", include("reviews.urls")),
 ]
+if settings.DEMO:
+    urlpatterns += [path("demo/", include("demo.urls"))]

@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from privacy.data_rights import erased_email, is_erased_email
 from privacy.models import ConsentEvent
 
+from .addresses import email_hash, normalise_email
 from .models import Delivery, SentEmail, Subscriber, Subscription, Suppression
-from .services import ALL_MARKETING, normalise_email, rotate_subscriber_key, unsubscribe_all
-from .tracking import add_suppression, email_hash
+from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

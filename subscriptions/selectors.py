@@ -174,8 +174,8 @@ def audience_breakdown(edition) -> Audience:
 def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
     """ "Emails we sent you" for the privacy dashboard: transactional mail from the sent-email log (found by the
     keyed hash of the account's address) and commercial mail from sent deliveries, newest first."""
+    from .addresses import email_hash
     from .models import Delivery, SentEmail
-    from .services import email_hash
 
     transactional = [
         {"Sent": row.sent_at, "Subject": row.subject, "Kind": row.get_kind_display()}

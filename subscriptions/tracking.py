@@ -16,25 +16,12 @@ from django.db.models import F
 
 from privacy.models import ConsentEvent
 
+from .addresses import normalise_email
 from .app_settings import app_settings
 from .models import Subscriber, Suppression
-from .services import email_hash, normalise_email, suppress_subscriber, unsubscribe_all
+from .services import add_suppression, suppress_subscriber, unsubscribe_all
 
 HARD_REASONS = {None, "bounced", "invalid", "unsubscribed", "spam", "blocked", "other"}
-
-
-def add_suppression(*, email: str, reason: str) -> Suppression:
-    suppression, _ = Suppression.objects.get_or_create(email_hash=email_hash(email), defaults={"reason": reason})
-    return suppression
-
-
-def is_suppressed(email: str) -> bool:
-    return Suppression.objects.filter(email_hash=email_hash(email)).exists()
-
-
-def suppression_reason(email: str) -> str | None:
-    """Why the address is on the suppression list (a Subscriber.SuppressedReason value), or None."""
-    return Suppression.objects.filter(email_hash=email_hash(email)).values_list("reason", flat=True).first()
 
 
 @transaction.atomic

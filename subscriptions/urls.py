@@ -12,6 +12,4 @@ urlpatterns = [
     path("subscribe/sent/", views.subscribe_sent, name="subscribe_sent"),
     path("subscribe/confirm/<str:token>/", views.subscribe_confirm, name="subscribe_confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("demo/mailbox/", views.demo_mailbox, name="mailbox"),
-    path("demo/mailbox/<str:name>/", views.demo_mailbox_message, name="mailbox_message"),
 ]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from privacy.models import ConsentEvent
 
-from . import mailbox, services, tasks, throttle
+from . import services, tasks, throttle
 from .app_settings import app_settings
 from .forms import PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
 from .models import Subscriber, Subscription, Topic
@@ -27,21 +26,6 @@ from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
 
 Method = ConsentEvent.Method
 ONE_CLICK_BODY = "One-Click"
-
-
-@staff_member_required
-def demo_mailbox(request: HttpRequest) -> HttpResponse:
-    if not mailbox.is_enabled():
-        raise Http404
-    return render(request, "subscriptions/mailbox_list.html", {"emails": mailbox.list_emails()})
-
-
-@staff_member_required
-def demo_mailbox_message(request: HttpRequest, name: str) -> HttpResponse:
-    stored = mailbox.get_email(name) if mailbox.is_enabled() else None
-    if stored is None:
-        raise Http404
-    return render(request, "subscriptions/mailbox_detail.html", {"email": stored})
 
 
 def bad_link(request: HttpRequest) -> HttpResponse:

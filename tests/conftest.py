@@ -75,6 +75,18 @@ def _clear_cache(cache) -> None:
 
 
 @pytest.fixture
+def demo_mode(settings):
+    """What `make demo` runs (DEMO=1): the demo app installed, its URLs mounted, the file mail sink."""
+    import config.urls  # noqa: F401 (read the project's URLconf as this process's settings have it, DEMO off)
+
+    settings.DEMO = True
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "demo"]
+    settings.ROOT_URLCONF = "tests.demo_urls"
+    settings.EMAIL_BACKEND = "demo.mailbox.FileMailboxBackend"
+    return settings
+
+
+@pytest.fixture
 def mailoutbox_anymail(settings, mailoutbox):
     """Like pytest-django's mailoutbox, through anymail's test backend so tags and metadata can be asserted."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"

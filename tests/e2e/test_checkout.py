@@ -11,8 +11,7 @@ CARD = "4242424242424242"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_shopper_buys_a_product_with_the_test_processor(page, live_server, axe_check, settings):
-    settings.EMAIL_BACKEND = "subscriptions.mailbox.FileMailboxBackend"  # the demo mailbox, as in the demo
+def test_shopper_buys_a_product_with_the_test_processor(page, live_server, axe_check, demo_mode):
     shopper = UserFactory(email="e2e-buyer@example.com", first_name="Noor")
     AddressFactory(user=shopper, full_name="Noor Haddad", line1="4 Canal Street")
     product = ProductFactory(name="Merino crew neck", price="89.00")

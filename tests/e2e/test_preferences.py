@@ -19,8 +19,8 @@ def open_latest_email_link(page, subject: str, link_part: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_subscribe_confirm_and_manage_preferences_from_emailed_links(page, settings, axe_check):
-    settings.EMAIL_BACKEND = "subscriptions.mailbox.FileMailboxBackend"
+def test_subscribe_confirm_and_manage_preferences_from_emailed_links(page, demo_mode, axe_check):
+
     topics = launch_topics()
     staff = StaffFactory()
 

@@ -8,8 +8,7 @@ from tests.factories import PASSWORD, StaffFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_adult_signs_up_confirms_from_the_demo_mailbox_and_lands_logged_in(page, axe_check, settings, live_server):
-    settings.EMAIL_BACKEND = "subscriptions.mailbox.FileMailboxBackend"
+def test_an_adult_signs_up_confirms_from_the_demo_mailbox_and_lands_logged_in(page, axe_check, demo_mode, live_server):
     StaffFactory(email="staff@example.com")
 
     page.goto("/")

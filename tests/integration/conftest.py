@@ -91,7 +91,7 @@ def worker_factory(transactional_db, redis_url, settings, tmp_path):
         "CELERY_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "MAILBOX_DIR": str(settings.MAILBOX_DIR),
-        "EMAIL_BACKEND": "subscriptions.mailbox.FileMailboxBackend",
+        "EMAIL_BACKEND": "demo.mailbox.FileMailboxBackend",
         "SITE_URL": settings.SITE_URL,
     }
     env.pop("PYTEST_XDIST_WORKER", None)

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.tasks import send_welcome_email
+from demo import mailbox
 from privacy.models import ConsentEvent
-from subscriptions import mailbox, mailing, services
+from subscriptions import mailing, services
 from subscriptions.models import Edition, Subscriber, Subscription
 from subscriptions.schedule import shop_zone
 from tests.factories import SubscriberFactory, SubscriptionFactory, UserFactory, launch_topics

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from demo import mailbox
 from shop import services, tasks
 from shop.cart import CartLine
 from shop.models import OrderEmail
-from subscriptions import mailbox
 from tests.factories import AddressFactory, ProductFactory, UserFactory
 
 from .conftest import wait_for

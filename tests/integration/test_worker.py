@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.tasks import send_welcome_email
-from subscriptions import mailbox
+from demo import mailbox
 from tests.factories import UserFactory
 
 from .conftest import wait_for

@@ -10,6 +10,7 @@ from privacy.models import ConsentEvent
 from subscriptions import services
 from subscriptions.models import Subscription
 from subscriptions.selectors import shop_today
+from subscriptions.services import consent
 from tests.factories import SubscriberFactory, UserFactory
 
 M = ConsentEvent.Method
@@ -107,7 +108,7 @@ def test_the_event_and_the_change_share_one_transaction(subscriber, topics, ledg
     def broken(**kwargs):
         raise RuntimeError("ledger down")
 
-    monkeypatch.setattr(services, "record_consent", broken)
+    monkeypatch.setattr(consent, "record_consent", broken)
     with pytest.raises(RuntimeError):
         services.unsubscribe_topic(subscriber=subscriber, topic=topics["newsletter"], method=M.ONE_CLICK)
     assert Subscription.objects.get(subscriber=subscriber).state == "active"  # rolled back with the event

@@ -21,8 +21,7 @@ from shop.models import Contest, ContestEntry, Order, SupportTicket
 from subscriptions import services as subscription_services
 from subscriptions.models import Delivery, Edition, SentEmail, Subscription
 from subscriptions.selectors import eligible_subscriptions
-from subscriptions.services import email_hash
-from subscriptions.tracking import is_suppressed
+from subscriptions.services import email_hash, is_suppressed
 from tests.factories import (
     PASSWORD,
     AddressFactory,

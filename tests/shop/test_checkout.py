@@ -71,14 +71,13 @@ def test_confirmation_reaches_a_shopper_who_opted_out_of_all_marketing(
     post_committed, shopper_client, shopper, product, mailoutbox
 ):
     from subscriptions import services as subscriptions
-    from subscriptions import tracking
     from subscriptions.models import Subscriber
 
     subscriber = Subscriber.objects.create(email=shopper.email, user=shopper)
     subscriptions.unsubscribe_all(subscriber=subscriber, method="preference_center")
     subscriptions.suppress_subscriber(subscriber=subscriber, reason="complaint")
-    tracking.add_suppression(email=shopper.email, reason="complaint")
-    assert tracking.is_suppressed(shopper.email)
+    subscriptions.add_suppression(email=shopper.email, reason="complaint")
+    assert subscriptions.is_suppressed(shopper.email)
     add_to_cart(shopper_client, product)
     post_committed(shopper_client, reverse("shop:checkout"), checkout_data(shopper_client))
     assert [m.to for m in mailoutbox] == [["ines@example.com"]]

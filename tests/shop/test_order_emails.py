@@ -115,13 +115,12 @@ def test_shipping_email_reaches_a_shopper_opted_out_of_marketing(
     placed_order, mailoutbox, django_capture_on_commit_callbacks
 ):
     from subscriptions import services as subscriptions
-    from subscriptions import tracking
     from subscriptions.models import Subscriber
 
     subscriber = Subscriber.objects.create(email=placed_order.email, user=placed_order.user)
     subscriptions.unsubscribe_all(subscriber=subscriber, method="preference_center")
     subscriptions.suppress_subscriber(subscriber=subscriber, reason="bounce")
-    tracking.add_suppression(email=placed_order.email, reason="bounce")
+    subscriptions.add_suppression(email=placed_order.email, reason="bounce")
     with django_capture_on_commit_callbacks(execute=True):
         services.ship_order(order=placed_order, carrier="dhl", tracking_number="JD0002")
     assert [m.tags for m in mailoutbox] == [["shipping"]]

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from privacy.models import ConsentEvent
-from subscriptions import tracking
+from subscriptions import services, tracking
 from subscriptions.models import MessageKind, Subscriber, Suppression
 from subscriptions.services import send_transactional
 
@@ -26,7 +26,7 @@ def test_a_hard_bounce_suppresses_the_address_and_writes_the_ledger(subscriber, 
     assert tracking.handle_tracking_event(event("bounced", reason="bounced")) == "suppressed: hard bounce"
     subscriber.refresh_from_db()
     assert subscriber.suppressed_reason == "bounce"
-    assert tracking.is_suppressed("READER@example.com ")
+    assert services.is_suppressed("READER@example.com ")
     [entry] = ledger.new()
     assert (entry.method, entry.action, entry.value) == ("esp_webhook", "withdrawn", "bounce")
     # Repeating the webhook changes nothing more.

@@ -1,0 +1,65 @@
+"""Demo data for privacy (idempotent): a few choices so the dashboard has something to show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+
+from privacy import services
+from privacy.models import PrivacySettings
+
+
+def seed() -> list[str]:
+    users = {
+        user.email: user for user in get_user_model().objects.filter(email__in=["ada@example.com", "grace@example.com"])
+    }
+    ada, grace = users.get("ada@example.com"), users.get("grace@example.com")
+    if ada is not None and not PrivacySettings.objects.filter(user=ada, cookies_chosen_at__isnull=False).exists():
+        services.save_cookie_choice(user=ada, categories=["preferences"])
+        services.set_ad_sharing(user=ada, share=False)
+    if grace is not None and not PrivacySettings.objects.filter(user=grace, cookies_chosen_at__isnull=False).exists():
+        services.save_cookie_choice(user=grace, categories=["preferences", "analytics", "advertising"])
+    return [
+        *seed_policy_change(),
+        "Privacy: /privacy/ (dashboard), /privacy/export/ (download my data), /privacy/delete/",
+        "Privacy: /privacy/ (dashboard), /privacy/cookies/, /privacy/ad-sharing/; "
+        "ad feed: python manage.py export_ad_feed (ada opted out, grace shared)",
+    ]
+
+
+_POLICY_DIR = Path(__file__).resolve().parent / "policy"
+POLICY_V1 = (_POLICY_DIR / "v1.txt").read_text(encoding="utf-8")
+POLICY_V2_CHANGE = "\n" + (_POLICY_DIR / "v2_change.txt").read_text(encoding="utf-8")
+
+
+def seed_policy() -> list[str]:
+    """Version 1 of the privacy policy (run first, so the seeded consent events name it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from privacy.models import PolicyVersion
+
+    PolicyVersion.objects.get_or_create(
+        version="1",
+        defaults={
+            "body": POLICY_V1,
+            "effective_at": timezone.now() - datetime.timedelta(days=300),
+            "is_material": False,
+        },
+    )
+    return []
+
+
+def seed_policy_change() -> list[str]:
+    """Version 2, a material change in force from now: ada and grace (who joined before) are asked to review it."""
+    from django.utils import timezone
+
+    from privacy.models import PolicyVersion
+
+    PolicyVersion.objects.get_or_create(
+        version="2",
+        defaults={"body": POLICY_V1 + POLICY_V2_CHANGE, "effective_at": timezone.now(), "is_material": True},
+    )
+    return ["Privacy policy: /privacy/policy/ (version 2 is a material change: ada and grace are asked to review it)"]

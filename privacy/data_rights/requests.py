@@ -1,0 +1,58 @@
+"""Data-subject requests: opening and completing a DataRequest, and how an erased person's address is spelled."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from ..app_settings import app_settings
+from ..models import DataRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
+class AlreadyErased(Exception):
+    """erase_person was called for an account that was already erased."""
+
+
+def erased_email(pk: int | str, kind: str = "user") -> str:
+    """The placeholder that replaces an erased address: unique, normalised, undeliverable (.invalid)."""
+    return f"erased-{kind}-{pk}@{app_settings.ERASED_EMAIL_DOMAIN}"
+
+
+def is_erased_email(email: str) -> bool:
+    return email.endswith(f"@{app_settings.ERASED_EMAIL_DOMAIN}")
+
+
+def retention_period() -> datetime.timedelta:
+    return datetime.timedelta(days=round(365.25 * app_settings.ORDER_RETENTION_YEARS))
+
+
+def open_request(
+    *, kind: str, user: AbstractBaseUser | None, self_service: bool = False, notes: str = ""
+) -> DataRequest:
+    now = timezone.now()
+    return DataRequest.objects.create(
+        kind=kind,
+        user=user,
+        subject=f"user:{user.pk}" if user is not None else "",
+        received_at=now,
+        due_at=now + datetime.timedelta(days=app_settings.REQUEST_DUE_DAYS),
+        self_service=self_service,
+        notes=notes,
+    )
+
+
+def _complete(data_request: DataRequest, *, summary: dict, handled_by: AbstractBaseUser | None) -> DataRequest:
+    now = timezone.now()
+    data_request.status = DataRequest.Status.COMPLETED
+    data_request.completed_at = now
+    data_request.verified_at = data_request.verified_at or now
+    data_request.summary = summary
+    if handled_by is not None and handled_by.pk:
+        data_request.handled_by = handled_by
+    data_request.save()
+    return data_request

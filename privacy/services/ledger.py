@@ -1,0 +1,130 @@
+"""The two append-only records every app writes through: ConsentEvent (record_consent) and Disclosure
+(record_disclosure, record_bulk_disclosure), each in the caller's transaction."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from ..models import ConsentEvent, Disclosure, PolicyVersion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.http import HttpRequest
+
+
+def truncate_ip(ip: str | None) -> str:
+    """Keep the network, drop the host: IPv4 to /24, IPv6 to /48. Anything unparsable is dropped."""
+    if not ip:
+        return ""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ""
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def current_policy_version() -> PolicyVersion | None:
+    return PolicyVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at").first()
+
+
+def record_consent(
+    *,
+    subject: str,
+    purpose: str,
+    action: str,
+    method: str,
+    value: str = "",
+    user: AbstractBaseUser | None = None,
+    double_opt_in: bool = False,
+    request: HttpRequest | None = None,
+) -> ConsentEvent:
+    """Append one ConsentEvent. Call it in the same transaction as the change it records."""
+    ip, agent = "", ""
+    if request is not None:
+        ip = request.META.get("REMOTE_ADDR", "")
+        agent = request.META.get("HTTP_USER_AGENT", "")
+    return ConsentEvent.objects.create(
+        user=user if user is not None and user.pk else None,
+        subject=subject,
+        purpose=purpose,
+        action=action,
+        value=value,
+        method=method,
+        double_opt_in=double_opt_in,
+        policy_version=current_policy_version(),
+        ip_prefix=truncate_ip(ip),
+        user_agent=agent[:300],
+    )
+
+
+def record_disclosure(
+    *,
+    recipient_kind: str,
+    recipient_name: str,
+    purpose: str,
+    data_categories: Iterable[str],
+    user: AbstractBaseUser | None = None,
+    subject: str = "",
+    reference: str = "",
+    legal_basis: str = "",
+    recorded_by: AbstractBaseUser | None = None,
+) -> Disclosure:
+    """Log that personal data went to a third party. Call it in the transaction that hands the data over."""
+    categories = list(data_categories)
+    if not purpose or not categories:
+        raise ValueError("A disclosure needs a purpose and at least one data category.")
+    if recipient_kind == Disclosure.RecipientKind.LAWFUL_REQUEST and not legal_basis:
+        raise ValueError("A disclosure to an authority needs its legal basis.")
+    return Disclosure.objects.create(
+        legal_basis=legal_basis,
+        recorded_by=recorded_by,
+        user=user if user is not None and user.pk else None,
+        subject=subject or (f"user:{user.pk}" if user is not None and user.pk else ""),
+        recipient_kind=recipient_kind,
+        recipient_name=recipient_name,
+        purpose=purpose,
+        data_categories=categories,
+        reference=reference,
+    )
+
+
+def record_bulk_disclosure(
+    *,
+    recipient_kind: str,
+    recipient_name: str,
+    purpose: str,
+    data_categories: Iterable[str],
+    user_ids: Iterable[int],
+    reference: str = "",
+    batch_size: int = 1000,
+) -> int:
+    """record_disclosure for many people at once (one row each, so each sees it in their dashboard),
+    inserted in batches. Call it in the transaction that hands the data over. Returns the number of rows."""
+    categories = list(data_categories)
+    if not purpose or not categories:
+        raise ValueError("A disclosure needs a purpose and at least one data category.")
+    total = 0
+    batch: list[Disclosure] = []
+    for user_id in user_ids:
+        batch.append(
+            Disclosure(
+                user_id=user_id,
+                subject=f"user:{user_id}",
+                recipient_kind=recipient_kind,
+                recipient_name=recipient_name,
+                purpose=purpose,
+                data_categories=categories,
+                reference=reference,
+            )
+        )
+        if len(batch) >= batch_size:
+            total += len(Disclosure.objects.bulk_create(batch))
+            batch = []
+    if batch:
+        total += len(Disclosure.objects.bulk_create(batch))
+    return total

@@ -1,0 +1,15 @@
+"""The alerts topic's queue: items wait for the topic's next slot edition."""
+
+from __future__ import annotations
+
+from ..models import AlertItem
+
+
+def queue_alert(
+    *, title: str, link: str, source: str, image_url: str = "", topic_slug: str = "new-brands-and-styles"
+) -> AlertItem:
+    """Queue an item for the alerts topic's next slot edition (never an immediate send). Queuing twice is harmless."""
+    item, _ = AlertItem.objects.get_or_create(
+        topic_slug=topic_slug, source=source, defaults={"title": title, "link": link, "image_url": image_url}
+    )
+    return item

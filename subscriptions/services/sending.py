@@ -1,0 +1,69 @@
+"""Transactional mail has exactly one way out: send_transactional. Commercial mail goes through the mailing engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anymail.message import AnymailMessage
+from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from ..addresses import email_hash
+from ..models import MessageKind, SentEmail
+
+
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
+    """Render `<template>_subject.txt`, `_message.txt` and (when present) `_message.html`."""
+    context = {
+        "SHOP_NAME": settings.SHOP_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "SHOP_POSTAL_ADDRESS": settings.SHOP_POSTAL_ADDRESS,
+        **context,
+    }
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
+    try:
+        html = render_to_string(f"{template}_message.html", context)
+    except TemplateDoesNotExist:
+        html = None
+    return subject, text, html
+
+
+def send_transactional(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    kind: MessageKind | str,
+    object_id: str | int | None = None,
+    reply_to: list[str] | None = None,
+) -> AnymailMessage:
+    """Send an order, account, customer-service or service email.
+
+    Transactional mail always goes: this never consults marketing consent or suppression, and it
+    never carries List-Unsubscribe headers (those would invite people to "unsubscribe" from their receipts).
+    The kind and object id travel as anymail tags and metadata so a tracking webhook can trace the message.
+    """
+    kind = MessageKind(kind)
+    if kind == MessageKind.COMMERCIAL:
+        raise ValueError("Commercial email is sent by the mailing engine, never as transactional mail.")
+    subject, text, html = render_email(template, context)
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=reply_to,
+        tags=[kind.value],
+        metadata={"kind": kind.value, "object_id": "" if object_id is None else str(object_id)},
+        track_clicks=False,
+        track_opens=False,  # no web beacons in transactional mail
+    )
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    message.send()
+    SentEmail.objects.create(
+        recipient_hash=email_hash(to), kind=kind, subject=subject[:200], object_id=message.metadata["object_id"]
+    )
+    return message

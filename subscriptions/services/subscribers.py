@@ -1,0 +1,159 @@
+"""Subscribing and confirming: the subscribe form, the signup boxes, the double opt-in, the account's Subscriber."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..addresses import normalise_email
+from ..models import Subscriber, Subscription, Topic, new_secret_key
+from .consent import Action, Method, lock_subscriber, record_subscriber_event, topic_purpose
+from .suppression import apply_suppression_list
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.http import HttpRequest
+
+
+def _request_topics(
+    subscriber: Subscriber,
+    subscriptions: dict[int, Subscription],
+    topics: Iterable[Topic],
+    *,
+    method: str,
+    request: HttpRequest | None,
+) -> list[Subscription]:
+    """Mark topics as waiting for confirmation (one REQUESTED event each); active and pending ones are left alone."""
+    requested = []
+    for topic in topics:
+        subscription = subscriptions.get(topic.pk)
+        if subscription is not None and subscription.state != Subscription.State.UNSUBSCRIBED:
+            continue
+        if subscription is None:
+            subscription = Subscription(subscriber=subscriber, topic=topic, frequency=topic.default_frequency)
+        subscription.state = Subscription.State.PENDING
+        subscription.unsubscribed_at = None
+        subscription.save()
+        record_subscriber_event(
+            subscriber,
+            purpose=topic_purpose(topic),
+            action=Action.REQUESTED,
+            method=method,
+            value=subscription.frequency,
+            request=request,
+        )
+        requested.append(subscription)
+    return requested
+
+
+@transaction.atomic
+def subscribe_guest(*, email: str, topics: Iterable[Topic], request: HttpRequest | None = None) -> Subscriber:
+    """The subscribe form: whoever types an address only *asks*; nothing is sent until the address confirms.
+
+    Known and unknown addresses go through the same steps, so the answer reveals nothing.
+    """
+    subscriber, _ = Subscriber.objects.get_or_create(email=normalise_email(email))
+    subscriber, subscriptions = lock_subscriber(subscriber)
+    _request_topics(subscriber, subscriptions, topics, method=Method.SUBSCRIBE_FORM, request=request)
+    apply_suppression_list(subscriber)
+    return subscriber
+
+
+@transaction.atomic
+def subscribe_from_signup(
+    *, user: AbstractBaseUser, email: str, topics: Iterable[Topic], request: HttpRequest | None = None
+) -> Subscriber | None:
+    """The signup form's boxes. A guest Subscriber with the same address is taken over (history kept).
+
+    The topics wait for the account's email confirmation (allauth's link), which calls confirm_account_subscriber.
+    """
+    email = normalise_email(email)
+    topics = list(topics)
+    subscriber = Subscriber.objects.filter(user=user).first() or Subscriber.objects.filter(email=email).first()
+    if subscriber is None:
+        if not topics:
+            return None  # no box ticked and no guest history: nothing to store
+        subscriber = Subscriber.objects.create(email=email, user=user)
+    subscriber, subscriptions = lock_subscriber(subscriber)
+    if subscriber.user_id is None:
+        subscriber.user = user
+        subscriber.save(update_fields=["user"])
+    _request_topics(subscriber, subscriptions, topics, method=Method.SIGNUP_FORM, request=request)
+    apply_suppression_list(subscriber)
+    return subscriber
+
+
+@transaction.atomic
+def confirm_subscriber(*, subscriber: Subscriber, method: str, request: HttpRequest | None = None) -> int:
+    """The address is proven: activate every pending topic (one GRANTED double opt-in event each).
+
+    Returns how many topics were activated. A new opt-in ends an earlier "unsubscribe from all".
+    """
+    subscriber, subscriptions = lock_subscriber(subscriber)
+    now = timezone.now()
+    fields = []
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = now
+        fields.append("confirmed_at")
+    activated = 0
+    for subscription in subscriptions.values():
+        if subscription.state != Subscription.State.PENDING:
+            continue
+        subscription.state = Subscription.State.ACTIVE
+        subscription.save(update_fields=["state", "updated_at"])
+        record_subscriber_event(
+            subscriber,
+            purpose=topic_purpose(subscription.topic),
+            action=Action.GRANTED,
+            method=method,
+            value=subscription.frequency,
+            double_opt_in=True,
+            request=request,
+        )
+        activated += 1
+    if activated and subscriber.unsubscribed_all_at is not None:
+        subscriber.unsubscribed_all_at = None
+        fields.append("unsubscribed_all_at")
+    if fields:
+        subscriber.save(update_fields=fields)
+    return activated
+
+
+def confirm_account_subscriber(*, user: AbstractBaseUser) -> None:
+    """allauth confirmed the account's address: the signup boxes' topics become active."""
+    subscriber = Subscriber.objects.filter(user=user).first()
+    if subscriber is not None and normalise_email(subscriber.email) == normalise_email(user.email):
+        confirm_subscriber(subscriber=subscriber, method=Method.SIGNUP_FORM)
+
+
+@transaction.atomic
+def subscriber_for_user(*, user: AbstractBaseUser) -> Subscriber:
+    """The logged-in shopper's Subscriber, linking or creating it. Logging in proves the address
+    (ACCOUNT_EMAIL_VERIFICATION is mandatory), so a new or linked Subscriber counts as confirmed."""
+    email = normalise_email(user.email)
+    subscriber = Subscriber.objects.filter(user=user).first() or Subscriber.objects.filter(email=email).first()
+    if subscriber is None:
+        return Subscriber.objects.create(email=email, user=user, confirmed_at=timezone.now())
+    fields = []
+    if subscriber.user_id is None:
+        subscriber.user = user
+        fields.append("user")
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = timezone.now()
+        fields.append("confirmed_at")
+    if fields:
+        subscriber.save(update_fields=fields)
+    return subscriber
+
+
+@transaction.atomic
+def rotate_subscriber_key(*, subscriber: Subscriber) -> Subscriber:
+    """Void every link ever emailed to this subscriber (after erasure, or when staff suspect a leaked link)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber.secret_key = new_secret_key()
+    subscriber.key_rotated_at = timezone.now()
+    subscriber.save(update_fields=["secret_key", "key_rotated_at"])
+    return subscriber
