@@ -6,15 +6,14 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from django.db.models import Q
-
         from privacy import registry
 
         from . import data_rights
-        from .models import AgeBand
 
-        # Minors are never shared with advertising partners, whatever their cookie or sharing choices.
-        registry.register_ad_feed_exclusion(lambda: ~Q(age_band=AgeBand.ADULT))
+        # Minors and accounts whose address is not confirmed are never shared with advertising partners,
+        # whatever their cookie or sharing choices.
+        registry.register_ad_feed_exclusion(data_rights.minors, reason="under_18")
+        registry.register_ad_feed_exclusion(data_rights.unconfirmed_accounts, reason="unconfirmed")
         registry.register_exporter("profile", "Your profile and age attestation", data_rights.export_profile)
         registry.register_exporter("addresses", "Your addresses", data_rights.export_addresses)
         registry.register_eraser(

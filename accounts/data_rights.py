@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from privacy.data_rights import erased_email, is_erased_email
 
@@ -86,3 +86,13 @@ def accounts_without_valid_age() -> tuple[int, list]:
         Q(age_attested_at__isnull=True) | ~Q(age_band__in=AgeBand.values)
     )
     return rows.count(), list(rows.order_by("id").values_list("id", flat=True)[:5])
+
+
+def minors() -> Q:
+    """Accounts not attested 18 or over (relative to the user model): never in the ad-partner feed."""
+    return ~Q(age_band=AgeBand.ADULT)
+
+
+def unconfirmed_accounts() -> Q:
+    """Accounts whose primary address was never confirmed through allauth's link: never in the ad-partner feed."""
+    return ~Q(Exists(EmailAddress.objects.filter(user_id=OuterRef("pk"), primary=True, verified=True)))

@@ -23,7 +23,7 @@ class DataSection:
 
 
 _data_sections: dict[str, DataSection] = {}
-_ad_feed_exclusions: list[Callable[[], Q]] = []
+_ad_feed_exclusions: list[tuple[Callable[[], Q], str]] = []
 
 
 def register_data_section(key: str, title: str, fn: Callable[[Any], list[dict]]) -> None:
@@ -39,13 +39,23 @@ def unregister_data_section(key: str) -> None:
     _data_sections.pop(key, None)
 
 
-def register_ad_feed_exclusion(fn: Callable[[], Q]) -> None:
-    if fn not in _ad_feed_exclusions:
-        _ad_feed_exclusions.append(fn)
+def register_ad_feed_exclusion(fn: Callable[[], Q], *, reason: str = "excluded") -> None:
+    """fn() returns a Q (or a conditional expression) on the user model for accounts that must never be in the
+    ad-partner feed; `reason` is the key the ad-sharing page explains it with (e.g. "under_18")."""
+    if all(existing is not fn for existing, _ in _ad_feed_exclusions):
+        _ad_feed_exclusions.append((fn, reason))
 
 
 def ad_feed_exclusions() -> list[Callable[[], Q]]:
-    return list(_ad_feed_exclusions)
+    return [fn for fn, _ in _ad_feed_exclusions]
+
+
+def unregister_ad_feed_exclusion(fn: Callable[[], Q]) -> None:
+    _ad_feed_exclusions[:] = [(f, r) for f, r in _ad_feed_exclusions if f is not fn]
+
+
+def ad_feed_exclusion_reasons() -> list[tuple[str, Callable[[], Q]]]:
+    return [(reason, fn) for fn, reason in _ad_feed_exclusions]
 
 
 @dataclass(frozen=True)
