@@ -155,3 +155,21 @@ def register_transactional_sender(fn: Callable[..., Any]) -> None:
 
 def transactional_sender() -> Callable[..., Any] | None:
     return _transactional_sender[0] if _transactional_sender else None
+
+
+# Every address of a person ---------------------------------------------------------------------------------------
+#
+# - register_person_emails(fn): fn(user) returns addresses the account holds or once held and proved (accounts
+#   registers its confirmed addresses, current and past). Exporters and erasers that find rows by address use
+#   privacy.data_rights.person_emails(user), so a changed address never hides the person's older data.
+
+_person_emails: list[Callable[[Any], Any]] = []
+
+
+def register_person_emails(fn: Callable[[Any], Any]) -> None:
+    if fn not in _person_emails:
+        _person_emails.append(fn)
+
+
+def person_email_providers() -> list[Callable[[Any], Any]]:
+    return list(_person_emails)

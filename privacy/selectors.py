@@ -140,7 +140,9 @@ def ad_sharing_status(user: AbstractBaseUser, row: PrivacySettings | None = None
         row = PrivacySettings.objects.filter(user_id=user.pk).first()
     reasons = ad_sharing_refused_reasons(row)
     users = get_user_model().objects.filter(pk=user.pk)
-    reasons += [reason for reason, exclusion in registry.ad_feed_exclusion_reasons() if users.filter(exclusion()).exists()]
+    reasons += [
+        reason for reason, exclusion in registry.ad_feed_exclusion_reasons() if users.filter(exclusion()).exists()
+    ]
     if not getattr(user, "is_active", True):
         reasons.append("inactive")
     return AdSharingStatus(shared=False, reasons=tuple(reasons))

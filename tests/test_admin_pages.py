@@ -51,7 +51,7 @@ def admin_urls() -> list[str]:
                 continue
             for obj in objects:
                 try:
-                    urls.append(reverse(f"admin:{name}", kwargs={key: obj.pk for key in converters}))
+                    urls.append(reverse(f"admin:{name}", kwargs=dict.fromkeys(converters, obj.pk)))
                 except NoReverseMatch:
                     continue
     return sorted(set(urls))
@@ -66,7 +66,11 @@ def _states_the_admin_can_produce():
     now = timezone.now()
     for status in Edition.Status.values:
         Edition.objects.create(
-            topic=topic, subject=f"A {status} edition", body_text="Hello", body_html="<p>Hello</p>", slot_at=now,
+            topic=topic,
+            subject=f"A {status} edition",
+            body_text="Hello",
+            body_html="<p>Hello</p>",
+            slot_at=now,
             status=status,
         )
     Disclosure.objects.create(

@@ -33,7 +33,7 @@ from .export import (
     request_export,
 )
 from .policy import acknowledge_policy, material_policy_in_force, needs_policy_review
-from .requests import AlreadyErased, erased_email, is_erased_email, open_request, retention_period
+from .requests import AlreadyErased, erased_email, is_erased_email, open_request, person_emails, retention_period
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -64,6 +64,7 @@ __all__ = [
     "material_policy_in_force",
     "needs_policy_review",
     "open_request",
+    "person_emails",
     "privacy_leftover",
     "purge_expired_exports",
     "request_export",

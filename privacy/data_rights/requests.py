@@ -27,6 +27,18 @@ def is_erased_email(email: str) -> bool:
     return email.endswith(f"@{app_settings.ERASED_EMAIL_DOMAIN}")
 
 
+def person_emails(user: AbstractBaseUser) -> list[str]:
+    """Every address of the person, normalised (stripped, lower-cased): the account's address and every address
+    an app registered (registry.register_person_emails: accounts gives each address the account ever confirmed).
+    Erased placeholders are left out. Exporters and erasers that find rows by address use this."""
+    from .. import registry
+
+    found = {getattr(user, "email", "") or ""}
+    for provider in registry.person_email_providers():
+        found.update(provider(user))
+    return sorted({e.strip().lower() for e in found if e and e.strip() and not is_erased_email(e.strip().lower())})
+
+
 def retention_period() -> datetime.timedelta:
     return datetime.timedelta(days=round(365.25 * app_settings.ORDER_RETENTION_YEARS))
 

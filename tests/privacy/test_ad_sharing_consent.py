@@ -70,9 +70,10 @@ def test_sharing_starts_only_after_an_explicit_yes_and_stops_at_a_no(client, set
     client.post(AD_SHARING_URL, {"share": "no"})
     assert INCLUDED not in client.get(AD_SHARING_URL).content.decode()
     assert feed(settings) == set()
-    assert list(
-        ConsentEvent.objects.filter(purpose="ad_sharing").order_by("id").values_list("action", "value")
-    ) == [("granted", "share"), ("withdrawn", "do_not_share")]
+    assert list(ConsentEvent.objects.filter(purpose="ad_sharing").order_by("id").values_list("action", "value")) == [
+        ("granted", "share"),
+        ("withdrawn", "do_not_share"),
+    ]
 
 
 @pytest.mark.django_db

@@ -225,7 +225,6 @@ def test_pages_with_personal_data_or_tokens_never_run_a_partner_tag(client, path
 @pytest.mark.django_db
 def test_an_answer_given_as_a_guest_is_adopted_by_the_account_on_sign_in(client):
     from privacy.selectors import ad_feed_audience
-
     from privacy.services import set_ad_sharing
 
     user = UserFactory()

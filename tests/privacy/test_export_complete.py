@@ -27,12 +27,21 @@ def person(topics):
     ReviewFactory(email=user.email, title="Warm and light", city="Grenoble")
     AccessLog.objects.create(user=user, method="GET", path="/privacy/", status=200, user_agent=AGENT)
     ConsentEvent.objects.create(
-        user=user, subject=f"user:{user.pk}", purpose="cookies:analytics", action="granted", method="cookie_banner",
+        user=user,
+        subject=f"user:{user.pk}",
+        purpose="cookies:analytics",
+        action="granted",
+        method="cookie_banner",
         user_agent=AGENT,
     )
     Disclosure.objects.create(
-        user=user, subject=f"user:{user.pk}", recipient_kind="lawful_request", recipient_name="A court",
-        purpose="Investigation", data_categories=["name"], legal_basis="Court order 77/2026",
+        user=user,
+        subject=f"user:{user.pk}",
+        recipient_kind="lawful_request",
+        recipient_name="A court",
+        purpose="Investigation",
+        data_categories=["name"],
+        legal_basis="Court order 77/2026",
     )
     announcement = ServiceAnnouncement.objects.create(subject="Our terms change on 1 January", body_text="Details")
     AnnouncementDelivery.objects.create(announcement=announcement, user=user)
@@ -61,6 +70,13 @@ def test_the_dashboard_lists_profile_addresses_subscriptions_and_reviews(client,
     client.force_login(person)
     page = client.get(reverse("privacy:dashboard")).content.decode()
     held = page.split('id="held-title"')[1].split('id="consents-title"')[0]
-    for expected in ("Hole", "Export", "whole@example.org", "Grenoble", "5 Place Grenette",
-                     "Newsletter and special offers", "Warm and light"):
+    for expected in (
+        "Hole",
+        "Export",
+        "whole@example.org",
+        "Grenoble",
+        "5 Place Grenette",
+        "Newsletter and special offers",
+        "Warm and light",
+    ):
         assert expected in held, expected

@@ -31,10 +31,9 @@ def personal_fields(model) -> list[str]:
             if field.related_model._meta.label == settings.AUTH_USER_MODEL:
                 found.append(field.name)
             continue
-        if isinstance(field, models.EmailField | models.GenericIPAddressField):
-            found.append(field.name)
-        elif isinstance(field, models.CharField | models.TextField | models.JSONField) and _PERSONAL_NAME.search(
-            field.name
+        textual = isinstance(field, models.CharField | models.TextField | models.JSONField)
+        if isinstance(field, models.EmailField | models.GenericIPAddressField) or (
+            textual and _PERSONAL_NAME.search(field.name)
         ):
             found.append(field.name)
     return found

@@ -17,8 +17,19 @@ from shop.models import Contest, Order, Product
 from tests.factories import AddressFactory
 
 TAG = "tags.ad-partner.example"
-NEVER_TAGGED = ("/shop/checkout/", "/shop/orders/", "/accounts/", "/privacy/", "/preferences/", "/unsubscribe/",
-                "/subscribe/", "/admin/", "/anymail/", "/shop/cart/", "/reviews/")
+NEVER_TAGGED = (
+    "/shop/checkout/",
+    "/shop/orders/",
+    "/accounts/",
+    "/privacy/",
+    "/preferences/",
+    "/unsubscribe/",
+    "/subscribe/",
+    "/admin/",
+    "/anymail/",
+    "/shop/cart/",
+    "/reviews/",
+)
 
 
 def _patterns(resolver=None, prefix=""):
@@ -35,9 +46,11 @@ def _fill(route: str, samples: dict[str, str]) -> str | None:
 
     if route.startswith("^") or "(?P" in route:
         return None  # regex routes (allauth's, anymail's) are covered by their path() siblings or need a secret
+
     def value(match):
         converter, _, name = match.group(1).rpartition(":")
         return samples.get(name, samples.get(converter, "x"))
+
     return "/" + re.sub(r"<([^>]+)>", value, route)
 
 
@@ -102,7 +115,9 @@ def test_every_page_outside_the_allow_list_runs_no_partner_tag(client, demo, set
     # the checkout page, with a cart, signed in and everything accepted: no tag next to the card inputs
     product = Product.objects.filter(is_published=True).first()
     style = product.styles.filter(is_published=True).first()
-    client.post(reverse("shop:cart_add"), {"product_id": product.pk, "style_id": style.pk if style else "", "quantity": 1})
+    client.post(
+        reverse("shop:cart_add"), {"product_id": product.pk, "style_id": style.pk if style else "", "quantity": 1}
+    )
     checkout = client.get(reverse("shop:checkout"))
     assert checkout.status_code == 200
     assert TAG not in checkout.content.decode()

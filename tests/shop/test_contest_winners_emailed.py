@@ -30,7 +30,10 @@ def ended_contest(client):
     )
     for i, listed in enumerate([True, False, True]):
         ContestEntry.objects.create(
-            contest=contest, first_name=f"Entrant{i}", city=f"Town{i}", email=f"entrant{i}@example.com",
+            contest=contest,
+            first_name=f"Entrant{i}",
+            city=f"Town{i}",
+            email=f"entrant{i}@example.com",
             list_publicly=listed,
         )
     # an entrant who unsubscribed from every marketing email still hears that they won
@@ -40,10 +43,14 @@ def ended_contest(client):
     return contest
 
 
-def test_each_winner_and_nobody_else_gets_one_email(client, ended_contest, mailoutbox_anymail, django_capture_on_commit_callbacks):
+def test_each_winner_and_nobody_else_gets_one_email(
+    client, ended_contest, mailoutbox_anymail, django_capture_on_commit_callbacks
+):
     client.force_login(StaffFactory())
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:shop_contest_changelist"), {"action": "draw", "_selected_action": [ended_contest.pk]})
+        client.post(
+            reverse("admin:shop_contest_changelist"), {"action": "draw", "_selected_action": [ended_contest.pk]}
+        )
     winners = list(ContestEntry.objects.filter(is_winner=True).order_by("email"))
     assert len(winners) == 2
     assert sorted(m.to[0] for m in mailoutbox_anymail) == [w.email for w in winners]
@@ -56,7 +63,9 @@ def test_each_winner_and_nobody_else_gets_one_email(client, ended_contest, mailo
 
     # a second draw is refused and mails nobody again
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:shop_contest_changelist"), {"action": "draw", "_selected_action": [ended_contest.pk]})
+        client.post(
+            reverse("admin:shop_contest_changelist"), {"action": "draw", "_selected_action": [ended_contest.pk]}
+        )
     assert len(mailoutbox_anymail) == 2
 
     client.logout()
