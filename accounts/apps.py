@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from privacy import registry
 
-        from . import data_rights
+        from . import data_rights, signals  # noqa: F401 (signals: allauth's address signals)
 
         # Minors and accounts whose address is not confirmed are never shared with advertising partners,
         # whatever their cookie or sharing choices.
@@ -16,6 +16,8 @@ class AccountsConfig(AppConfig):
         registry.register_ad_feed_exclusion(data_rights.unconfirmed_accounts, reason="unconfirmed")
         registry.register_exporter("profile", "Your profile and age attestation", data_rights.export_profile)
         registry.register_exporter("addresses", "Your addresses", data_rights.export_addresses)
+        registry.register_exporter("email_addresses", "Your email addresses", data_rights.export_email_addresses)
+        registry.register_person_emails(data_rights.person_emails)
         registry.register_eraser(
             "account", data_rights.erase_account, leftover=data_rights.account_leftover, runs_last=True
         )

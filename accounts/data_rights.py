@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from privacy.data_rights import erased_email, is_erased_email
 
-from .models import Address, AgeBand, User
+from .models import Address, AgeBand, ConfirmedEmail, User
 
 
 def export_profile(user: User) -> dict:
@@ -53,6 +53,7 @@ def erase_account(user: User, *, retention: datetime.timedelta) -> dict:
     can sign up again as new, and the unusable password ends every session."""
     addresses = Address.objects.filter(user=user).delete()[0]
     email_addresses = EmailAddress.objects.filter(user=user).delete()[0]
+    ConfirmedEmail.objects.filter(user=user).delete()
     user.email = erased_email(user.pk)
     user.first_name = user.last_name = ""
     user.phone = ""
@@ -76,7 +77,12 @@ def account_leftover(user: User) -> int:
     clear = int(
         not is_erased_email(user.email) or bool(user.first_name or user.last_name or user.phone) or user.is_active
     )
-    return clear + Address.objects.filter(user=user).count() + EmailAddress.objects.filter(user=user).count()
+    return (
+        clear
+        + Address.objects.filter(user=user).count()
+        + EmailAddress.objects.filter(user=user).count()
+        + ConfirmedEmail.objects.filter(user=user).count()
+    )
 
 
 def accounts_without_valid_age() -> tuple[int, list]:
@@ -96,3 +102,23 @@ def minors() -> Q:
 def unconfirmed_accounts() -> Q:
     """Accounts whose primary address was never confirmed through allauth's link: never in the ad-partner feed."""
     return ~Q(Exists(EmailAddress.objects.filter(user_id=OuterRef("pk"), primary=True, verified=True)))
+
+
+def person_emails(user: User) -> list[str]:
+    """Every address the account holds or once confirmed (registered with privacy.registry.register_person_emails)."""
+    current = EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)
+    return [*current, *ConfirmedEmail.objects.filter(user_id=user.pk).values_list("email", flat=True)]
+
+
+def export_email_addresses(user: User) -> list[dict]:
+    """The account's addresses: current ones (primary, confirmed or not) and every address it ever confirmed."""
+    rows = {
+        row.email.lower(): {"email": row.email, "primary": row.primary, "confirmed": row.verified, "confirmed_at": None}
+        for row in EmailAddress.objects.filter(user_id=user.pk).order_by("id")
+    }
+    for past in ConfirmedEmail.objects.filter(user_id=user.pk):
+        entry = rows.setdefault(
+            past.email.lower(), {"email": past.email, "primary": False, "confirmed": True, "confirmed_at": None}
+        )
+        entry["confirmed_at"] = past.confirmed_at
+    return list(rows.values())

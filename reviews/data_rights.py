@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime
 
+from privacy.data_rights import person_emails
+
 from . import scrubber, services
 from .models import Review, ReviewStatus
 
 
 def export_reviews(user) -> list[dict]:
-    return services.export_reviews_for(user.email)
+    return [review for email in person_emails(user) for review in services.export_reviews_for(email)]
 
 
 def erase_reviews(user, *, retention: datetime.timedelta) -> dict:
-    return {"reviews_anonymised": services.anonymise_reviews_for(user.email)}
+    return {"reviews_anonymised": sum(services.anonymise_reviews_for(email) for email in person_emails(user))}
 
 
 def published_reviews_with_contact_details() -> tuple[int, list]:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, Q
 
-from privacy.data_rights import erased_email, is_erased_email
+from privacy.data_rights import erased_email, is_erased_email, person_emails
 from privacy.models import ConsentEvent
 
-from .addresses import email_hash, normalise_email
+from .addresses import email_hash
 from .models import Delivery, SentEmail, Subscriber, Subscription, Suppression
 from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 
 def subscribers_of(user: AbstractBaseUser):
     """The account's Subscriber and any guest Subscriber with the account's address."""
-    return Subscriber.objects.filter(Q(user_id=user.pk) | Q(email=normalise_email(user.email)))
+    return Subscriber.objects.filter(Q(user_id=user.pk) | Q(email__in=person_emails(user)))
+
+
+def _hashes(user: AbstractBaseUser) -> list[str]:
+    return [email_hash(email) for email in person_emails(user)]
 
 
 def export_subscriptions(user: AbstractBaseUser) -> list[dict]:
@@ -65,7 +69,7 @@ def export_emails_sent(user: AbstractBaseUser) -> list[dict]:
     """Transactional emails sent to the account's address (the log keys them by a hash of the address)."""
     return [
         {"sent_at": row.sent_at, "kind": row.kind, "subject": row.subject, "reference": row.object_id}
-        for row in SentEmail.objects.filter(recipient_hash=email_hash(user.email)).order_by("sent_at", "id")
+        for row in SentEmail.objects.filter(recipient_hash__in=_hashes(user)).order_by("sent_at", "id")
     ]
 
 
@@ -84,9 +88,10 @@ def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -
         Subscriber.objects.filter(pk=subscriber.pk).update(email=erased_email(subscriber.pk, "subscriber"))
         erased += 1
     # every erased account's address goes on the list, subscribed or not: nobody mails it again
-    add_suppression(email=user.email, reason=Suppression.Reason.ERASURE)
+    for email in person_emails(user):
+        add_suppression(email=email, reason=Suppression.Reason.ERASURE)
     # the sent-email log's subjects may name the person; the suppression list keeps the address out of mailings
-    sent_emails = SentEmail.objects.filter(recipient_hash=email_hash(user.email)).delete()[0]
+    sent_emails = SentEmail.objects.filter(recipient_hash__in=_hashes(user)).delete()[0]
     return {"subscribers_anonymised": erased, "suppressed": True, "sent_emails_deleted": sent_emails}
 
 

@@ -173,13 +173,15 @@ def audience_breakdown(edition) -> Audience:
 
 def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
     """ "Emails we sent you" for the privacy dashboard: transactional mail from the sent-email log (found by the
-    keyed hash of the account's address) and commercial mail from sent deliveries, newest first."""
+    keyed hashes of every address of the account) and commercial mail from sent deliveries, newest first."""
+    from privacy.data_rights import person_emails
+
     from .addresses import email_hash
     from .models import Delivery, SentEmail
 
     transactional = [
         {"Sent": row.sent_at, "Subject": row.subject, "Kind": row.get_kind_display()}
-        for row in SentEmail.objects.filter(recipient_hash=email_hash(user.email))[:limit]
+        for row in SentEmail.objects.filter(recipient_hash__in=[email_hash(e) for e in person_emails(user)])[:limit]
     ]
     commercial = [
         {"Sent": row.sent_at, "Subject": row.edition.subject, "Kind": f"Marketing: {row.edition.topic.name}"}

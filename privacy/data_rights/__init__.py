@@ -33,7 +33,15 @@ from .export import (
     request_export,
 )
 from .policy import acknowledge_policy, material_policy_in_force, needs_policy_review
-from .requests import AlreadyErased, erased_email, is_erased_email, open_request, person_emails, retention_period
+from .requests import (
+    AlreadyErased,
+    any_email_of,
+    erased_email,
+    is_erased_email,
+    open_request,
+    person_emails,
+    retention_period,
+)
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -44,6 +52,7 @@ __all__ = [
     "Finding",
     "access_logs_past_retention",
     "acknowledge_policy",
+    "any_email_of",
     "build_data_export",
     "build_export_payload",
     "disclosures_without_purpose",
