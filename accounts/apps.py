@@ -14,6 +14,8 @@ class AccountsConfig(AppConfig):
         # whatever their cookie or sharing choices.
         registry.register_ad_feed_exclusion(data_rights.minors, reason="under_18")
         registry.register_ad_feed_exclusion(data_rights.unconfirmed_accounts, reason="unconfirmed")
+        registry.register_data_section("profile", "Your profile", data_rights.profile_section)
+        registry.register_data_section("addresses", "Your address book", data_rights.addresses_section)
         registry.register_exporter("profile", "Your profile and age attestation", data_rights.export_profile)
         registry.register_exporter("addresses", "Your addresses", data_rights.export_addresses)
         registry.register_exporter("email_addresses", "Your email addresses", data_rights.export_email_addresses)

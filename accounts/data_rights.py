@@ -122,3 +122,26 @@ def export_email_addresses(user: User) -> list[dict]:
         )
         entry["confirmed_at"] = past.confirmed_at
     return list(rows.values())
+
+
+def profile_section(user: User) -> list[dict]:
+    """ "What we hold about you": the profile and every address of the account."""
+    addresses = ", ".join(row["email"] for row in export_email_addresses(user)) or user.email
+    return [
+        {
+            "Name": user.get_full_name(),
+            "Email addresses": addresses,
+            "Phone": str(user.phone or ""),
+            "Country": user.country.name if user.country else "",
+            "Gender": user.get_gender_display() if user.gender else "",
+            "Age": user.get_age_band_display(),
+            "Joined": user.date_joined,
+        }
+    ]
+
+
+def addresses_section(user: User) -> list[dict]:
+    return [
+        {"Kind": a.get_kind_display(), "Address": ", ".join(a.as_lines()), "Phone": str(a.phone or "")}
+        for a in Address.objects.filter(user=user)
+    ]

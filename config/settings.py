@@ -228,6 +228,9 @@ PRIVACY_ACCESS_LOG_RETENTION_DAYS = env.int("PRIVACY_ACCESS_LOG_RETENTION_DAYS",
 PRIVACY_ACCESS_LOG_IP_DAYS = env.int("PRIVACY_ACCESS_LOG_IP_DAYS", default=30)
 PRIVACY_AD_FEED_HASH_KEY = env("PRIVACY_AD_FEED_HASH_KEY", default="")
 PRIVACY_ORDER_RETENTION_YEARS = env.int("PRIVACY_ORDER_RETENTION_YEARS", default=10)
+# The only pages where third-party tags may run (with consent): catalogue and content pages. Never checkout,
+# payment, orders, account, privacy, token or admin pages (tests/privacy/test_tag_allow_list.py crawls them all).
+PRIVACY_TAG_PAGES = ["home", "shop:product_list", "shop:product", "shop:contests", "shop:contest_winners"]
 
 LOGGING = {
     "version": 1,

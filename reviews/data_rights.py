@@ -28,3 +28,17 @@ def published_reviews_with_contact_details() -> tuple[int, list]:
         if set(scrubber.personal_detail_kinds(title, body, name, city)) & set(scrubber.MASKS)
     ]
     return len(found), found[:5]
+
+
+def reviews_section(user) -> list[dict]:
+    """ "What we hold about you": the person's reviews under any of their addresses."""
+    return [
+        {
+            "Product": review["product"],
+            "Title": review["title"],
+            "Rating": f"{review['rating']}/5",
+            "Shown as": f"{review['display_name']}, {review['city']}",
+            "Status": review["status"],
+        }
+        for review in export_reviews(user)
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from subscriptions.models import MessageKind
 from subscriptions.services import send_transactional
 
-from .models import Order, Shipment, SupportReply
+from .models import ContestEntry, Order, Shipment, SupportReply
 
 
 def send_order_confirmation(order: Order) -> None:
@@ -35,4 +35,14 @@ def send_support_reply(reply: SupportReply) -> None:
         context={"ticket": reply.ticket, "reply": reply},
         kind=MessageKind.SUPPORT,
         object_id=reply.ticket_id,
+    )
+
+
+def send_contest_win(entry: ContestEntry) -> None:
+    send_transactional(
+        to=entry.email,
+        template="email/shop/contest_win",
+        context={"entry": entry, "contest": entry.contest},
+        kind=MessageKind.CONTEST,
+        object_id=f"contest-entry:{entry.pk}",
     )

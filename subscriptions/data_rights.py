@@ -12,7 +12,7 @@ from privacy.data_rights import erased_email, is_erased_email, person_emails
 from privacy.models import ConsentEvent
 
 from .addresses import email_hash
-from .models import Delivery, SentEmail, Subscriber, Subscription, Suppression
+from .models import AnnouncementDelivery, Delivery, SentEmail, Subscriber, Subscription, Suppression
 from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
 if TYPE_CHECKING:
@@ -71,6 +71,34 @@ def export_emails_sent(user: AbstractBaseUser) -> list[dict]:
         {"sent_at": row.sent_at, "kind": row.kind, "subject": row.subject, "reference": row.object_id}
         for row in SentEmail.objects.filter(recipient_hash__in=_hashes(user)).order_by("sent_at", "id")
     ]
+
+
+def export_announcements(user: AbstractBaseUser) -> list[dict]:
+    """Service announcements addressed to the account (transactional mail to every active account)."""
+    return [
+        {"announcement": row.announcement.subject, "sent_at": row.sent_at}
+        for row in AnnouncementDelivery.objects.filter(user_id=user.pk).select_related("announcement").order_by("id")
+    ]
+
+
+def subscriptions_section(user: AbstractBaseUser) -> list[dict]:
+    """ "What we hold about you": the addresses we mail and each topic's state (one query with its topics)."""
+    items = []
+    for subscriber in subscribers_of(user).prefetch_related("subscriptions__topic"):
+        topics = list(subscriber.subscriptions.all())
+        if not topics:
+            items.append({"Address": subscriber.email, "Topic": "none"})
+        for subscription in topics:
+            items.append(
+                {
+                    "Address": subscriber.email,
+                    "Topic": subscription.topic.name,
+                    "State": subscription.get_state_display(),
+                    "How often": subscription.get_frequency_display(),
+                    "Paused until": subscription.paused_until or "",
+                }
+            )
+    return items
 
 
 def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -> dict:

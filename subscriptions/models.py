@@ -14,6 +14,7 @@ class MessageKind(models.TextChoices):
     SHIPPING = "shipping", "Shipping"
     SUPPORT = "support", "Customer service"
     SERVICE = "service", "Service announcement"
+    CONTEST = "contest", "Contest result (to winners only)"
     COMMERCIAL = "commercial", "Commercial"
 
 
