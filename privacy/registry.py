@@ -173,3 +173,18 @@ def register_person_emails(fn: Callable[[Any], Any]) -> None:
 
 def person_email_providers() -> list[Callable[[Any], Any]]:
     return list(_person_emails)
+
+
+# - register_erased_address_matcher(fn): fn(addresses) returns those that belong to an erased person and are not in
+#   use again (subscriptions answers from the suppression list's keyed hashes). privacy_audit's leftover scan asks it.
+
+_erased_address_matchers: list[Callable[[list[str]], set[str]]] = []
+
+
+def register_erased_address_matcher(fn: Callable[[list[str]], set[str]]) -> None:
+    if fn not in _erased_address_matchers:
+        _erased_address_matchers.append(fn)
+
+
+def erased_address_matchers() -> list[Callable[[list[str]], set[str]]]:
+    return list(_erased_address_matchers)

@@ -191,3 +191,17 @@ def state_disagrees_with_ledger() -> tuple[int, list]:
     if batch:
         flush()
     return len(found), found[:5]
+
+
+def erased_addresses(addresses: list[str]) -> set[str]:
+    """Of these addresses, those of an erased person (on the suppression list for an erasure, as keyed hashes) that
+    no live subscriber uses again (privacy_audit's leftover scan asks)."""
+    hashes = {email_hash(address): address for address in addresses}
+    erased = {
+        hashes[h]
+        for h in Suppression.objects.filter(reason=Suppression.Reason.ERASURE, email_hash__in=list(hashes)).values_list(
+            "email_hash", flat=True
+        )
+    }
+    live = set(Subscriber.objects.filter(email__in=erased).values_list("email", flat=True))
+    return erased - live

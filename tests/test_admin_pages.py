@@ -93,8 +93,11 @@ def _staff_per_role() -> dict[str, object]:
 
 
 @pytest.fixture
-def demo_database(settings, tmp_path):
+def demo_database(demo_mode, settings, tmp_path):
+    from tests.factories import launch_topics
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    launch_topics()
     call_command("seed_demo", stdout=io.StringIO())
     call_command("send_mailing", stdout=io.StringIO())
     _states_the_admin_can_produce()

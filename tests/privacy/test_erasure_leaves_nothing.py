@@ -90,3 +90,25 @@ def test_the_admin_history_no_longer_names_an_erased_person(client):
     assert LogEntry.objects.filter(user=staff).count() == 2  # the staff member's actions stay, without the name
     status, report = audit()
     assert status == 0, report
+
+
+@pytest.mark.django_db
+def test_the_audit_finds_an_erased_address_left_in_any_table_but_not_a_person_who_came_back(client):
+    from privacy import data_rights
+    from shop.models import SupportTicket
+
+    gone = UserFactory(email="gone.for.good@example.org")
+    back = UserFactory(email="came.back@example.org")
+    for user in (gone, back):
+        data_rights.erase_person(user)
+    assert audit()[0] == 0
+    # a row written elsewhere that still holds the erased address in free text (an eraser that missed it)
+    ticket = SupportTicket.objects.create(
+        name="Someone", email="other@example.org", subject="Forwarded", message="From: Gone.For.Good@example.org"
+    )
+    UserFactory(email="came.back@example.org")  # the other person signed up again: their address is in use again
+    status, report = audit()
+    assert status == 1
+    assert f"shop_supportticket.message#{ticket.pk}" in report
+    assert "gone.for.good" not in report.lower()
+    assert "came.back" not in report

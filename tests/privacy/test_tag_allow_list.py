@@ -55,8 +55,11 @@ def _fill(route: str, samples: dict[str, str]) -> str | None:
 
 
 @pytest.fixture
-def demo(settings):
+def demo(demo_mode, settings):
+    from tests.factories import launch_topics
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    launch_topics()
     call_command("seed_demo", stdout=io.StringIO())
 
 
