@@ -20,6 +20,7 @@ SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 def test_the_ad_sharing_page_defaults_to_no_and_says_what_the_feed_does(page, axe_check, width):
     user = UserFactory(email=f"ads{width}@example.com")
     page.set_viewport_size({"width": width, "height": 900})
+    page.set_default_timeout(60_000)  # a shared 2-core machine: slow, not broken
     page.goto("/accounts/login/")
     page.locator("#id_login").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
