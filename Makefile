@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop_preference_center
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format bench install install-dev
+.PHONY: demo test test-rabbitmq-pgbouncer lint format bench load install install-dev wheel
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,40 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# The apps package into one wheel, templates, static files and migrations included.
+wheel: $(VENV)/.installed-dev
+	rm -rf var/wheel build
+	$(BIN)/pip wheel --quiet --no-deps . -w var/wheel
+	$(BIN)/python -m zipfile -l var/wheel/*.whl | grep -q "subscriptions/templates/subscriptions/unsubscribe.html"
+	$(BIN)/python -m zipfile -l var/wheel/*.whl | grep -q "privacy/migrations/0001_initial.py"
+	rm -rf build
+
+# pytest-randomly shuffles the order on every run (its seed is printed at the top: rerun one with
+# PYTEST_ARGS=--randomly-seed=N); tests/reuse runs the bare host project.
+test: lint wheel
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+# The integration tests (real workers, fault drills) once more, with RabbitMQ as the broker and every connection
+# (web and workers) through PgBouncer in transaction pooling mode (.ci/pgbouncer starts a private one).
+RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672//
+PGBOUNCER_PORT ?= 16432
+PGBOUNCER_DIR ?= /tmp/spc-pgbouncer-$(PGBOUNCER_PORT)
+test-rabbitmq-pgbouncer: $(VENV)/.installed-dev
+	.ci/pgbouncer start $(PGBOUNCER_DIR) $(PGBOUNCER_PORT)
+	db=$$(basename "$${DATABASE_URL:-$(TEST_DATABASE_URL)}")_pgb; \
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(PGBOUNCER_PORT)/$$db PGBOUNCER=1 CELERY_BROKER_URL=$(RABBITMQ_URL) \
+	  REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(BIN)/pytest tests/integration -m integration -n auto --dist loadfile --reuse-db $(PYTEST_ARGS); \
+	status=$$?; .ci/pgbouncer stop $(PGBOUNCER_DIR); \
+	for name in $$(psql -h 127.0.0.1 -U postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'test\_$${db}%'" postgres); do \
+	  dropdb -h 127.0.0.1 -U postgres --force "$$name"; done; \
+	exit $$status
+
+# Locust against gunicorn (Procfile's web command), PostgreSQL and Redis; prints the figures (benchmarks/load.py).
+load: $(VENV)/.installed-dev
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 bench: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/mailing.py

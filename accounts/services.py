@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from outbox import services as outbox
 from subscriptions.models import Topic
 from subscriptions.services import change_subscriber_email, confirm_account_subscriber, subscribe_from_signup
 
@@ -51,7 +52,7 @@ def on_email_confirmed(*, user: User) -> None:
     from .tasks import send_welcome_email
 
     confirm_account_subscriber(user=user)
-    transaction.on_commit(lambda: send_welcome_email.delay(user.pk))
+    outbox.enqueue(send_welcome_email, user.pk)
 
 
 @transaction.atomic

@@ -18,12 +18,14 @@ def add_periodic_tasks(sender: Celery, **kwargs) -> None:
     With django-celery-beat's DatabaseScheduler, beat copies these into "Periodic tasks" each time it starts, so
     staff see them in the admin; nothing is written by migrations or signals (a flushed test database loses nothing).
     """
+    from outbox.schedule import beat_schedule as outbox_schedule
     from privacy.schedule import beat_schedule as privacy_schedule
     from shop.schedule import beat_schedule as shop_schedule
     from subscriptions.schedule import beat_schedule as subscriptions_schedule
 
     sender.conf.beat_schedule = {
         **sender.conf.beat_schedule,
+        **outbox_schedule(),
         **privacy_schedule(),
         **subscriptions_schedule(),
         **shop_schedule(),

@@ -211,23 +211,36 @@ X_FRAME_OPTIONS = "DENY"
 SHOP_NAME = env("SHOP_NAME", default="Example Shop")
 SHOP_POSTAL_ADDRESS = env("SHOP_POSTAL_ADDRESS", default="Example Shop, 1 Market Street, 75001 Paris, France")
 
-# Mailings (read through subscriptions/app_settings.py and subscriptions/schedule.py).
-MAILING_SLOTS = env("MAILING_SLOTS", default="tue@09:00,fri@09:00")
-SUBSCRIPTIONS_SEND_BATCH_SIZE = env.int("SUBSCRIPTIONS_SEND_BATCH_SIZE", default=1000)
-SUBSCRIPTIONS_SEND_CHUNK = env.int("SUBSCRIPTIONS_SEND_CHUNK", default=500)
-SUBSCRIPTIONS_SEND_LEASE_SECONDS = env.int("SUBSCRIPTIONS_SEND_LEASE_SECONDS", default=300)
-SUBSCRIPTIONS_SUPPRESSION_KEY = env("SUBSCRIPTIONS_SUPPRESSION_KEY", default="")
-SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO = env("SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO", default="")
-
-# Accounts (read through accounts/app_settings.py).
-ACCOUNTS_AGE_REFUSAL_HOURS = env.int("ACCOUNTS_AGE_REFUSAL_HOURS", default=24)
-ACCOUNTS_ATTESTATION_VERSION = env("ACCOUNTS_ATTESTATION_VERSION", default="2026-11")
-
-# Privacy (read through privacy/app_settings.py, where every PRIVACY_* default lives).
-PRIVACY_ACCESS_LOG_RETENTION_DAYS = env.int("PRIVACY_ACCESS_LOG_RETENTION_DAYS", default=180)
-PRIVACY_ACCESS_LOG_IP_DAYS = env.int("PRIVACY_ACCESS_LOG_IP_DAYS", default=30)
-PRIVACY_AD_FEED_HASH_KEY = env("PRIVACY_AD_FEED_HASH_KEY", default="")
-PRIVACY_ORDER_RETENTION_YEARS = env.int("PRIVACY_ORDER_RETENTION_YEARS", default=10)
+# The reusable apps' own settings: each default lives only in the app's app_settings.py. The shop wires its own
+# identity into them, and any of the variables below, when set in the environment, overrides the app's default.
+SUBSCRIPTIONS_SITE_NAME = SHOP_NAME
+SUBSCRIPTIONS_SITE_URL = SITE_URL
+SUBSCRIPTIONS_POSTAL_ADDRESS = SHOP_POSTAL_ADDRESS
+SUBSCRIPTIONS_TIME_ZONE = SHOP_TIME_ZONE
+PRIVACY_AD_FEED_DIR = VAR_DIR / "ad-feed"
+# The shop's own transactional kinds (shop.emails.ShopEmailKind), tagged on its emails and in the sent-email log.
+SUBSCRIPTIONS_MESSAGE_KINDS = {
+    "order": "Order",
+    "shipping": "Shipping",
+    "support": "Customer service",
+    "contest": "Contest result (winners only)",
+}
+if "MAILING_SLOTS" in os.environ:
+    SUBSCRIPTIONS_MAILING_SLOTS = env("MAILING_SLOTS")
+_APP_VARIABLES = {
+    "SUBSCRIPTIONS_SEND_BATCH_SIZE": int,
+    "SUBSCRIPTIONS_SEND_CHUNK": int,
+    "SUBSCRIPTIONS_SEND_LEASE_SECONDS": int,
+    "SUBSCRIPTIONS_SUPPRESSION_KEY": str,
+    "SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO": str,
+    "ACCOUNTS_AGE_REFUSAL_HOURS": int,
+    "ACCOUNTS_ATTESTATION_VERSION": str,
+    "PRIVACY_ACCESS_LOG_RETENTION_DAYS": int,
+    "PRIVACY_ACCESS_LOG_IP_DAYS": int,
+    "PRIVACY_AD_FEED_HASH_KEY": str,
+    "PRIVACY_ORDER_RETENTION_YEARS": int,
+}
+globals().update({name: env(name, cast=cast) for name, cast in _APP_VARIABLES.items() if name in os.environ})
 # The only pages where third-party tags may run (with consent): catalogue and content pages. Never checkout,
 # payment, orders, account, privacy, token or admin pages (tests/privacy/test_tag_allow_list.py crawls them all).
 PRIVACY_TAG_PAGES = ["home", "shop:product_list", "shop:product", "shop:contests", "shop:contest_winners"]
@@ -246,3 +259,47 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Operations (issue 18; docs/deploy.md): health checks, metrics, JSON logs, the cache fallback, the task outbox,
+# broker settings for Redis and RabbitMQ, PgBouncer. Kept in one block.
+# ---------------------------------------------------------------------------------------------------------------
+INSTALLED_APPS = ["outbox", *INSTALLED_APPS]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "config.middleware.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# /metrics/ answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404 for everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_QUEUES = env.list("METRICS_QUEUES", default=[])  # queues besides the default whose depth is reported
+OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=30)
+
+# Rate limits live in the cache: while Redis is down they fall back to each process's memory (config/cache.py).
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "config.cache.FallbackRedisCache"
+
+# The broker: Redis (REDIS_URL) unless CELERY_BROKER_URL names another, e.g. RabbitMQ (amqp://user:pass@host:5672//).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    # RabbitMQ redelivers an unacknowledged message when the consumer's channel closes, and closes a channel
+    # holding one longer than its consumer_timeout (30 min by default): no visibility timeout to tune.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_HEARTBEAT = 60
+else:
+    # Redis redelivers an unacknowledged task after the visibility timeout: longer than the longest task.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# PgBouncer in transaction pooling mode (DATABASE_URL pointing at it, PGBOUNCER=1): no server-side cursors
+# (.iterator() would hold a cursor across transactions) and no persistent connections held by Django.
+if env.bool("PGBOUNCER", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # psycopg prepares a statement after 5 runs; the next transaction may run on another server connection.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+# LOG_FORMAT=json: one JSON object per line, redacted like the text format.
+if env("LOG_FORMAT", default="text") == "json":
+    LOGGING["formatters"]["redacted"] = {"()": "privacy.log_redaction.RedactingJsonFormatter"}

@@ -3,10 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from config import health, metrics
+
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("anymail/", include("anymail.urls")),
     path("accounts/", include("accounts.urls")),

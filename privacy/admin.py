@@ -4,19 +4,8 @@ from django.utils import timezone
 
 from . import data_rights, services
 from .models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PolicyVersion, PrivacySettings
-
-
-class ReadOnlyLedgerAdmin(admin.ModelAdmin):
-    """Ledgers are evidence: staff read them, nobody edits or deletes them from the admin."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from .readonly_admin import ReadOnlyLedgerAdmin
+from .subjects import user_subject
 
 
 @admin.register(ConsentEvent)
@@ -143,7 +132,7 @@ class DataRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         if obj.user_id and not obj.subject:
-            obj.subject = f"user:{obj.user_id}"
+            obj.subject = user_subject(obj.user_id)
         if obj.status == DataRequest.Status.VERIFIED and obj.verified_at is None:
             obj.verified_at = timezone.now()
         if obj.handled_by_id is None:
@@ -188,5 +177,4 @@ class DataExportAdmin(ReadOnlyLedgerAdmin):
 
     list_display = ["public_id", "user", "status", "created_at", "expires_at", "request"]
     list_filter = ["status"]
-    exclude = ["payload"]
     raw_id_fields = ["user", "request"]

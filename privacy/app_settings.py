@@ -43,10 +43,11 @@ class AppSettings:
 
     @property
     def AD_FEED_DIR(self):
-        """Where the Celery task writes feed files for the partner to collect."""
+        """Where the Celery task writes feed files for the partner to collect (default: var/ad-feed under the working
+        directory; never a public media directory: the files hold hashes of addresses)."""
         from pathlib import Path
 
-        return Path(getattr(settings, "PRIVACY_AD_FEED_DIR", settings.VAR_DIR / "ad-feed"))
+        return Path(getattr(settings, "PRIVACY_AD_FEED_DIR", Path("var") / "ad-feed"))
 
     @property
     def ACCESS_LOG_RETENTION_DAYS(self) -> int:

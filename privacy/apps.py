@@ -6,7 +6,13 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self) -> None:
-        from . import data_rights, registry, selectors, signals  # noqa: F401 (signals: sign-in -> access log, policy)
+        from . import (  # noqa: F401 (signals: sign-in -> access log, policy)
+            checks,
+            data_rights,
+            registry,
+            selectors,
+            signals,
+        )
 
         registry.register_data_section("privacy", "Your privacy choices", selectors.privacy_choices_section)
         registry.register_exporter("privacy_settings", "Privacy choices", data_rights.export_privacy_settings)

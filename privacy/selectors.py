@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from . import registry
 from .app_settings import app_settings
-from .cookies import CookieCategory, CookieChoice
+from .cookies import CookieChoice
 from .models import ConsentEvent, Disclosure, PrivacySettings
 
 if TYPE_CHECKING:
@@ -148,22 +149,6 @@ def ad_sharing_status(user: AbstractBaseUser, row: PrivacySettings | None = None
     return AdSharingStatus(shared=False, reasons=tuple(reasons))
 
 
-def user_allows(user: AbstractBaseUser, category: str) -> bool:
-    """For work done away from a request (e.g. email open beacons): the account's saved cookie answer."""
-    if category == CookieCategory.NECESSARY:
-        return True
-    row = PrivacySettings.objects.filter(user_id=user.pk).first()
-    if row is None or row.cookies_chosen_at is None:
-        return False
-    choice = CookieChoice(
-        chosen=True,
-        preferences=row.preferences_cookies,
-        analytics=row.analytics_cookies,
-        advertising=row.advertising_cookies and row.gpc_recorded_at is None,
-    )
-    return choice.allows(category)
-
-
 def consent_history(user: AbstractBaseUser) -> QuerySet:
     """Every ConsentEvent about this account, newest first."""
     return ConsentEvent.objects.filter(user=user).select_related("policy_version").order_by("-created_at", "-id")
@@ -197,3 +182,13 @@ def privacy_choices_section(user: AbstractBaseUser) -> list[dict]:
     if row.gpc_recorded_at is not None:
         items.append({"Global Privacy Control signal first received": row.gpc_recorded_at})
     return items
+
+
+def disclosures_with_reference(reference: str) -> QuerySet[Disclosure]:
+    """The disclosures recorded about one object of another app (e.g. "order:12"), oldest first."""
+    return Disclosure.objects.filter(reference=reference).order_by("created_at")
+
+
+def consent_events(subjects: Iterable[str]) -> QuerySet[ConsentEvent]:
+    """The ledger rows about these subjects (e.g. "subscriber:7"), newest first."""
+    return ConsentEvent.objects.filter(subject__in=list(subjects)).select_related("policy_version")

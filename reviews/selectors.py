@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from shop.models import OrderLine, Product
+from accounts.selectors import preferred_address
+from shop import selectors as shop_selectors
+from shop.models import Product
 
 from .models import Review, ReviewStatus
 
@@ -77,21 +79,14 @@ def annotate_rating_summary(queryset: QuerySet[Product]) -> QuerySet[Product]:
 
 def has_bought(*, email: str, product: Product) -> bool:
     """True when a shop account with this email has an order containing the product (a "verified purchase")."""
-    return OrderLine.objects.filter(product=product, order__user__email__iexact=email.strip()).exists()
+    return shop_selectors.has_bought(email=email, product=product)
 
 
 def review_form_initial(*, user) -> dict[str, str]:
     """Prefill for a logged-in shopper: their name, email, and the city and country of their default address."""
     if not user.is_authenticated:
         return {}
-    from accounts.models import Address
-
-    address = (
-        Address.objects.filter(user=user)
-        .order_by("-is_default", "-kind", "-created_at")  # the default shipping address first
-        .only("city", "country")
-        .first()
-    )
+    address = preferred_address(user)
     initial = {"display_name": user.get_full_name(), "email": user.email}
     if address is not None:
         initial.update(city=address.city, country=address.country.code)

@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
+from privacy.subjects import normalise_email
 from shop.models import Product
+from subscriptions import throttle
 
 from . import scrubber
 from .app_settings import app_settings
@@ -21,35 +21,17 @@ from .selectors import has_bought
 logger = logging.getLogger(__name__)
 
 
-def normalise_email(email: str) -> str:
-    """One spelling per address: surrounding space stripped, lower case."""
-    return email.strip().lower()
-
-
-def _counter_key(kind: str, value: str) -> str:
-    # Hashed, so the cache never holds an email address or an IP address.
-    return f"reviews:rate:{kind}:{salted_hmac('reviews.rate', value).hexdigest()[:32]}"
-
-
-def _count_within_limit(key: str, limit: int) -> bool:
-    window = app_settings.RATE_LIMIT_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        return limit >= 1
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        return limit >= 1
-
-
 def allow_submission(*, ip: str | None, email: str) -> bool:
     """Count one review submission from this IP address and for this email; False once either limit is spent.
 
     The limits (REVIEWS_RATE_LIMIT_PER_IP, REVIEWS_RATE_LIMIT_PER_EMAIL) apply per window of
     REVIEWS_RATE_LIMIT_WINDOW_SECONDS. A refused submission still counts, so hammering does not help.
     """
-    ip_ok = _count_within_limit(_counter_key("ip", ip or "unknown"), app_settings.RATE_LIMIT_PER_IP)
-    email_ok = _count_within_limit(_counter_key("email", normalise_email(email)), app_settings.RATE_LIMIT_PER_EMAIL)
+    window = app_settings.RATE_LIMIT_WINDOW_SECONDS
+    ip_ok = throttle.allow("reviews-ip", ip or "unknown", limit=app_settings.RATE_LIMIT_PER_IP, window_seconds=window)
+    email_ok = throttle.allow(
+        "reviews-email", normalise_email(email), limit=app_settings.RATE_LIMIT_PER_EMAIL, window_seconds=window
+    )
     return ip_ok and email_ok
 
 

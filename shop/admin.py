@@ -9,7 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from privacy.models import Disclosure
+from privacy.readonly_admin import ReadOnlyInline
+from privacy.selectors import disclosures_with_reference
 
 from . import services
 from .forms import ShipOrderForm
@@ -108,17 +109,6 @@ class ProductStyleAdmin(PublishOnSaveMixin, admin.ModelAdmin):
         self.message_user(request, f"{count} style(s) published and queued for the alerts topic.")
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ["product_name", "style_name", "unit_price", "quantity", "line_total"]
@@ -197,7 +187,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description="disclosures")
     def disclosures(self, obj):
-        rows = Disclosure.objects.filter(reference=f"order:{obj.pk}").order_by("created_at")
+        rows = disclosures_with_reference(f"order:{obj.pk}")
         return (
             format_html_join(
                 "",

@@ -7,7 +7,7 @@ class ShopConfig(AppConfig):
     def ready(self) -> None:
         from privacy import registry
 
-        from . import data_rights, selectors
+        from . import checks, data_rights, selectors  # noqa: F401 (checks: registers the system check)
 
         registry.register_data_section("orders", "Your orders", selectors.orders_data_section)
         registry.register_data_section("support", "Your messages to customer service", selectors.support_data_section)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from subscriptions.models import MessageKind
+from django.db import models
+
 from subscriptions.services import send_transactional
 
 from .models import ContestEntry, Order, Shipment, SupportReply
+
+
+class ShopEmailKind(models.TextChoices):
+    """The shop's transactional message kinds, declared to subscriptions in SUBSCRIPTIONS_MESSAGE_KINDS
+    (config/settings.py)."""
+
+    ORDER = "order", "Order"
+    SHIPPING = "shipping", "Shipping"
+    SUPPORT = "support", "Customer service"
+    CONTEST = "contest", "Contest result (winners only)"
 
 
 def send_order_confirmation(order: Order) -> None:
@@ -13,7 +24,7 @@ def send_order_confirmation(order: Order) -> None:
         to=order.email,
         template="email/shop/order_confirmation",
         context={"order": order, "lines": list(order.lines.all())},
-        kind=MessageKind.ORDER,
+        kind=ShopEmailKind.ORDER,
         object_id=order.pk,
     )
 
@@ -23,7 +34,7 @@ def send_shipping_notice(order: Order, shipment: Shipment) -> None:
         to=order.email,
         template="email/shop/shipping_notice",
         context={"order": order, "shipment": shipment, "lines": list(order.lines.all())},
-        kind=MessageKind.SHIPPING,
+        kind=ShopEmailKind.SHIPPING,
         object_id=order.pk,
     )
 
@@ -33,7 +44,7 @@ def send_support_reply(reply: SupportReply) -> None:
         to=reply.ticket.email,
         template="email/shop/support_reply",
         context={"ticket": reply.ticket, "reply": reply},
-        kind=MessageKind.SUPPORT,
+        kind=ShopEmailKind.SUPPORT,
         object_id=reply.ticket_id,
     )
 
@@ -43,6 +54,6 @@ def send_contest_win(entry: ContestEntry) -> None:
         to=entry.email,
         template="email/shop/contest_win",
         context={"entry": entry, "contest": entry.contest},
-        kind=MessageKind.CONTEST,
+        kind=ShopEmailKind.CONTEST,
         object_id=f"contest-entry:{entry.pk}",
     )

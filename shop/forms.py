@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.forms import AddressForm
 from accounts.models import Address
+from accounts.selectors import addresses_of
 
 from .models import Carrier, ContestEntry
 from .payments import TEST_TOKENS, is_test_token, looks_like_card_number
@@ -60,7 +61,7 @@ class CheckoutForm(RejectCardNumbersMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        addresses = Address.objects.filter(user=user)
+        addresses = addresses_of(user)
         self.fields["shipping_address"].queryset = addresses
         self.fields["billing_address"].queryset = addresses
         self.fields["shipping_address"].error_messages["invalid_choice"] = "Please choose one of your addresses."
@@ -99,7 +100,3 @@ class ContestEntryForm(RejectCardNumbersMixin, forms.ModelForm):
 class ShipOrderForm(forms.Form):
     carrier = forms.ChoiceField(choices=Carrier.choices)
     tracking_number = forms.CharField(max_length=40)
-
-
-class SupportReplyForm(forms.Form):
-    body = forms.CharField(label="Reply", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Brand, Category, Order, Product, ProductStyle, SupportTicket
+from .models import Brand, Category, Order, OrderLine, Product, ProductStyle, SupportTicket
 
 
 def published_styles() -> QuerySet[ProductStyle]:
@@ -63,3 +63,8 @@ def purchase_categories(user_ids: list[int]) -> dict[int, str]:
     for user_id, name in pairs:
         categories.setdefault(user_id, set()).add(name)
     return {user_id: ";".join(sorted(names)) for user_id, names in categories.items()}
+
+
+def has_bought(*, email: str, product: Product) -> bool:
+    """True when a shop account with this email has an order containing the product."""
+    return OrderLine.objects.filter(product=product, order__user__email__iexact=email.strip()).exists()

@@ -5,7 +5,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from privacy import services as access_log
 from privacy.models import AccessLog
+from subscriptions import throttle
 
 from . import registry, selectors, services
 from .app_settings import app_settings
@@ -222,14 +222,7 @@ def _client_fingerprint(request: HttpRequest) -> str:
 
 def _contact_allowed(request: HttpRequest) -> bool:
     limit, window = app_settings.CONTACT_RATE_LIMIT
-    key = f"shop:contact:{_client_fingerprint(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    return throttle.allow("shop-contact", _client_fingerprint(request), limit=limit, window_seconds=window)
 
 
 def contact(request: HttpRequest) -> HttpResponse:

@@ -1,15 +1,12 @@
-"""How subscriptions spells and hashes an email address."""
+"""How subscriptions hashes an email address (spelled by privacy.subjects.normalise_email)."""
 
 from __future__ import annotations
 
 from django.utils.crypto import salted_hmac
 
+from privacy.subjects import normalise_email
+
 from .app_settings import app_settings
-
-
-def normalise_email(email: str) -> str:
-    """The one spelling of an address we store: stripped and lower-cased (Subscriber.email has a constraint on it)."""
-    return email.strip().lower()
 
 
 def email_hash(email: str) -> str:

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from privacy.models import ConsentEvent
+from privacy.readonly_admin import ReadOnlyInline
 
 from . import services
 from .models import SENDING_FREQUENCIES, Subscriber, Subscription, Topic
@@ -32,20 +33,12 @@ class TopicAdmin(admin.ModelAdmin):
         return ["slug"] if obj is not None else []  # slugs are in the consent ledger and in emailed links
 
 
-class SubscriptionInline(admin.TabularInline):
+class SubscriptionInline(ReadOnlyInline):
     """Read-only: staff change consent through the actions, which write the ledger."""
 
     model = Subscription
     fields = ["topic", "state", "frequency", "paused_until", "unsubscribed_at", "updated_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Subscriber)

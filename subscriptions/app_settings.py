@@ -5,6 +5,41 @@ from django.conf import settings
 
 class AppSettings:
     @property
+    def SITE_NAME(self) -> str:
+        """The sender's name in email headers, footers and pages."""
+        return getattr(settings, "SUBSCRIPTIONS_SITE_NAME", "Our shop")
+
+    @property
+    def SITE_URL(self) -> str:
+        """The absolute base of every link in an email (https in production)."""
+        return getattr(settings, "SUBSCRIPTIONS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+    @property
+    def POSTAL_ADDRESS(self) -> str:
+        """The sender's postal address, printed in every email footer (the law wants it in commercial email)."""
+        return getattr(settings, "SUBSCRIPTIONS_POSTAL_ADDRESS", "")
+
+    @property
+    def TIME_ZONE(self) -> str:
+        """The calendar of mailing slots, pauses and "today" (an IANA zone name)."""
+        return getattr(settings, "SUBSCRIPTIONS_TIME_ZONE", None) or settings.TIME_ZONE
+
+    @property
+    def MAILING_SLOTS(self) -> str:
+        """Weekly mailing slots in TIME_ZONE, comma-separated, like "tue@09:00,fri@09:00" (see schedule.py)."""
+        return getattr(settings, "SUBSCRIPTIONS_MAILING_SLOTS", "tue@09:00,fri@09:00")
+
+    @property
+    def ALERTS_TOPIC(self) -> str:
+        """The slug of the topic whose editions gather queued alerts (subscriptions.services.queue_alert)."""
+        return getattr(settings, "SUBSCRIPTIONS_ALERTS_TOPIC", "new-brands-and-styles")
+
+    @property
+    def MESSAGE_KINDS(self) -> dict[str, str]:
+        """The host's own transactional message kinds (value: label), e.g. {"order": "Order"}."""
+        return dict(getattr(settings, "SUBSCRIPTIONS_MESSAGE_KINDS", {}))
+
+    @property
     def TOKEN_MAX_AGE_DAYS(self) -> int:
         """How long an emailed unsubscribe or preferences link keeps working (the law wants at least a year)."""
         return getattr(settings, "SUBSCRIPTIONS_TOKEN_MAX_AGE_DAYS", 400)

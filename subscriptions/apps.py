@@ -8,7 +8,12 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         from privacy import registry
 
-        from . import data_rights, selectors, signals  # noqa: F401 (signals: connects its receivers)
+        from . import (  # noqa: F401 (signals: connects its receivers)
+            checks,
+            data_rights,
+            selectors,
+            signals,
+        )
         from .services import send_transactional
 
         registry.register_data_section("subscriptions", "Your email subscriptions", data_rights.subscriptions_section)

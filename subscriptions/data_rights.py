@@ -6,22 +6,20 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from privacy.data_rights import erased_email, is_erased_email, person_emails
 from privacy.models import ConsentEvent
+from privacy.selectors import consent_events
 
+from . import eligibility
 from .addresses import email_hash
-from .models import AnnouncementDelivery, Delivery, SentEmail, Subscriber, Subscription, Suppression
+from .models import AnnouncementDelivery, Delivery, SentEmail, Subscriber, Subscription, Suppression, SuppressionReason
+from .selectors import subscribers_of
 from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-
-
-def subscribers_of(user: AbstractBaseUser):
-    """The account's Subscriber and any guest Subscriber with the account's address."""
-    return Subscriber.objects.filter(Q(user_id=user.pk) | Q(email__in=person_emails(user)))
 
 
 def _hashes(user: AbstractBaseUser) -> list[str]:
@@ -109,7 +107,7 @@ def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -
     for subscriber in subscribers_of(user):
         unsubscribe_all(subscriber=subscriber, method=ConsentEvent.Method.ACCOUNT_DELETION)
         subscriber = rotate_subscriber_key(subscriber=subscriber)
-        add_suppression(email=subscriber.email, reason=Suppression.Reason.ERASURE)
+        add_suppression(email=subscriber.email, reason=SuppressionReason.ERASURE)
         Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.SKIPPED, error="account erased"
         )
@@ -117,7 +115,7 @@ def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -
         erased += 1
     # every erased account's address goes on the list, subscribed or not: nobody mails it again
     for email in person_emails(user):
-        add_suppression(email=email, reason=Suppression.Reason.ERASURE)
+        add_suppression(email=email, reason=SuppressionReason.ERASURE)
     # the sent-email log's subjects may name the person; the suppression list keeps the address out of mailings
     sent_emails = SentEmail.objects.filter(recipient_hash__in=_hashes(user)).delete()[0]
     return {"subscribers_anonymised": erased, "suppressed": True, "sent_emails_deleted": sent_emails}
@@ -128,14 +126,11 @@ def subscriber_leftover(user: AbstractBaseUser) -> int:
 
 
 def deliveries_to_ineligible() -> tuple[int, list]:
-    """Commercial deliveries marked sent to someone not eligible at that moment: the address was unconfirmed,
-    suppressed, or unsubscribed (from all marketing or the topic) before it went out. Delivery ids."""
+    """Commercial deliveries marked sent to someone not eligible at that moment: a condition of
+    subscriptions.eligibility that timestamps can prove (unconfirmed, suppressed, unsubscribed from all marketing or
+    the topic) did not hold when it went out. Delivery ids."""
     rows = Delivery.objects.filter(status=Delivery.Status.SENT, sent_at__isnull=False).filter(
-        Q(subscriber__confirmed_at__isnull=True)
-        | Q(subscriber__confirmed_at__gt=F("sent_at"))
-        | Q(subscriber__suppressed_at__lte=F("sent_at"))
-        | Q(subscriber__unsubscribed_all_at__lte=F("sent_at"))
-        | Q(subscription__state=Subscription.State.UNSUBSCRIBED, subscription__unsubscribed_at__lte=F("sent_at"))
+        eligibility.broken_at_send()
     )
     return rows.count(), list(rows.order_by("id").values_list("id", flat=True)[:5])
 
@@ -161,9 +156,9 @@ def state_disagrees_with_ledger() -> tuple[int, list]:
         subjects = {s.subscriber.ledger_subject for s in batch}
         events: dict[tuple[str, str], ConsentEvent] = {}
         for event in (
-            ConsentEvent.objects.filter(subject__in=subjects)
+            consent_events(subjects)
             .exclude(purpose=ALL_MARKETING, action=ConsentEvent.Action.CHANGED)
-            .exclude(purpose=ALL_MARKETING, value__in=[v for v in Subscriber.SuppressedReason.values if v])
+            .exclude(purpose=ALL_MARKETING, value__in=SuppressionReason.values)
             .filter(Q(purpose__startswith="topic:") | Q(purpose=ALL_MARKETING))
             .order_by("created_at", "id")
         ):
@@ -199,7 +194,7 @@ def erased_addresses(addresses: list[str]) -> set[str]:
     hashes = {email_hash(address): address for address in addresses}
     erased = {
         hashes[h]
-        for h in Suppression.objects.filter(reason=Suppression.Reason.ERASURE, email_hash__in=list(hashes)).values_list(
+        for h in Suppression.objects.filter(reason=SuppressionReason.ERASURE, email_hash__in=list(hashes)).values_list(
             "email_hash", flat=True
         )
     }

@@ -16,7 +16,7 @@ from .tokens import Purpose, make_token
 
 
 def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    return f"{app_settings.SITE_URL}{path}"
 
 
 def unsubscribe_url(subscriber: Subscriber, topic: Topic) -> str:
@@ -62,7 +62,7 @@ def build_commercial_message(
         "unsubscribe_url": unsubscribe_url(subscriber, topic),
         "preferences_url": preferences_url(subscriber),
         "topic": topic,
-        "SHOP_POSTAL_ADDRESS": settings.SHOP_POSTAL_ADDRESS,
+        "SHOP_POSTAL_ADDRESS": app_settings.POSTAL_ADDRESS,
     }
     full_context = {**(context or {}), **links}
     subject, text, html = render_email(template, full_context)

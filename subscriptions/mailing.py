@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from anymail.message import AnymailMessage
-from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -42,7 +41,6 @@ from .tokens import Purpose, make_token
 
 UNSUBSCRIBE_MARK = "spc-unsubscribe-url-mark"
 PREFERENCES_MARK = "spc-preferences-url-mark"
-ALERTS_TOPIC = "new-brands-and-styles"
 
 # The variables an edition's body may use (documented in the admin and docs/mailing.md).
 EDITION_VARIABLES = {
@@ -82,8 +80,8 @@ def render_edition(edition: Edition) -> RenderedEdition:
     context = {
         "topic": edition.topic,
         "items": items,
-        "SHOP_NAME": settings.SHOP_NAME,
-        "SITE_URL": settings.SITE_URL,
+        "SHOP_NAME": app_settings.SITE_NAME,
+        "SITE_URL": app_settings.SITE_URL,
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "preferences_url": PREFERENCES_MARK,
     }
@@ -110,7 +108,7 @@ def _link_prefix(name: str, site_url: str) -> tuple[str, str]:
 
 
 def _link(name: str, token: str) -> str:
-    before, after = _link_prefix(name, settings.SITE_URL)
+    before, after = _link_prefix(name, app_settings.SITE_URL)
     return f"{before}{token}{after}"
 
 
@@ -123,7 +121,7 @@ def personalise(
     open_tracking: bool = False,
 ) -> AnymailMessage:
     if test:
-        unsubscribe = preferences = f"{settings.SITE_URL}{reverse('subscriptions:preferences')}"
+        unsubscribe = preferences = f"{app_settings.SITE_URL}{reverse('subscriptions:preferences')}"
     else:
         unsubscribe = _link(
             "subscriptions:unsubscribe", make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=rendered.topic)
@@ -133,7 +131,7 @@ def personalise(
     html = rendered.html.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PREFERENCES_MARK, preferences)
     message_id = None
     if delivery_id is not None:
-        domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+        domain = urlsplit(app_settings.SITE_URL).hostname or "localhost"
         message_id = f"<delivery-{delivery_id}.edition-{rendered.edition_id}@{domain}>"
     return commercial_message(
         subscriber=subscriber,
@@ -350,17 +348,19 @@ def resume_stalled_editions() -> int:
 def attach_alerts(*, slot_at: datetime.datetime) -> Edition | None:
     """Put queued alert items into the alerts topic's edition for this slot, creating a digest if staff wrote none."""
     with transaction.atomic():
-        items = AlertItem.objects.select_for_update().filter(topic_slug=ALERTS_TOPIC, sent_in_edition_id__isnull=True)
+        items = AlertItem.objects.select_for_update().filter(
+            topic_slug=app_settings.ALERTS_TOPIC, sent_in_edition_id__isnull=True
+        )
         if not items.exists():
             return None
-        topic = Topic.objects.filter(slug=ALERTS_TOPIC, is_active=True).first()
+        topic = Topic.objects.filter(slug=app_settings.ALERTS_TOPIC, is_active=True).first()
         if topic is None:
             return None
         edition = Edition.objects.filter(topic=topic, slot_at=slot_at, status=Edition.Status.SCHEDULED).first()
         if edition is None:
             edition = Edition.objects.create(
                 topic=topic,
-                subject=f"New at {settings.SHOP_NAME}: brands and styles just in",
+                subject=f"New at {app_settings.SITE_NAME}: brands and styles just in",
                 preheader="The newest brands and product styles, in one email.",
                 body_text=ALERT_DIGEST_TEXT,
                 body_html=ALERT_DIGEST_HTML,

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from privacy.admin import ReadOnlyLedgerAdmin
+from privacy.readonly_admin import ReadOnlyLedgerAdmin
 
 from . import announcements, mailing
 from .models import Delivery, Edition, SentEmail, ServiceAnnouncement, Subscriber, Suppression

@@ -7,15 +7,19 @@ from django.db.models.functions import Lower, Trim
 
 
 class MessageKind(models.TextChoices):
-    """What an email is, carried as an anymail tag so webhooks and logs can tell them apart."""
+    """What an email is, carried as an anymail tag so webhooks and logs can tell them apart. The host adds its own
+    transactional kinds (orders, shipping...) with SUBSCRIPTIONS_MESSAGE_KINDS."""
 
     ACCOUNT = "account", "Account"
-    ORDER = "order", "Order"
-    SHIPPING = "shipping", "Shipping"
-    SUPPORT = "support", "Customer service"
     SERVICE = "service", "Service announcement"
-    CONTEST = "contest", "Contest result (to winners only)"
     COMMERCIAL = "commercial", "Commercial"
+
+
+def message_kind_choices() -> list[tuple[str, str]]:
+    """Every kind an email may have: subscriptions' own and the host's SUBSCRIPTIONS_MESSAGE_KINDS."""
+    from .app_settings import app_settings
+
+    return [*MessageKind.choices, *app_settings.MESSAGE_KINDS.items()]
 
 
 class Frequency(models.TextChoices):
@@ -65,16 +69,18 @@ class Topic(models.Model):
         return [(value, label) for value, label in Frequency.choices if value in self.allowed_frequencies]
 
 
+class SuppressionReason(models.TextChoices):
+    """Why nothing commercial may go to an address: on a Subscriber and on the suppression list alike."""
+
+    BOUNCE = "bounce", "Hard bounce"
+    SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
+    COMPLAINT = "complaint", "Spam complaint"
+    ESP_UNSUBSCRIBE = "esp_unsubscribe", "Unsubscribed at the email provider"
+    ERASURE = "erasure", "Address of an erased account"
+
+
 class Subscriber(models.Model):
     """One per normalised email address (lower-cased, stripped); a guest or linked to an account."""
-
-    class SuppressedReason(models.TextChoices):
-        NONE = "", "Not suppressed"
-        BOUNCE = "bounce", "Hard bounce"
-        SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
-        COMPLAINT = "complaint", "Spam complaint"
-        ESP_UNSUBSCRIBE = "esp_unsubscribe", "Unsubscribed at the email provider"
-        ERASURE = "erasure", "Address of an erased account"
 
     email = models.EmailField(max_length=254, unique=True)
     user = models.OneToOneField(
@@ -85,7 +91,7 @@ class Subscriber(models.Model):
         null=True, blank=True, help_text="When the address was proven (double opt-in or account email confirmation)."
     )
     unsubscribed_all_at = models.DateTimeField(null=True, blank=True)
-    suppressed_reason = models.CharField(max_length=16, choices=SuppressedReason.choices, blank=True, default="")
+    suppressed_reason = models.CharField(max_length=16, choices=SuppressionReason.choices, blank=True, default="")
     suppressed_at = models.DateTimeField(null=True, blank=True)
     soft_bounce_count = models.PositiveSmallIntegerField(default=0, editable=False)
     secret_key = models.CharField(max_length=64, default=new_secret_key, editable=False)
@@ -259,15 +265,8 @@ class Delivery(models.Model):
 class Suppression(models.Model):
     """Addresses that must never receive commercial email, kept as a keyed hash (so erasure can keep it too)."""
 
-    class Reason(models.TextChoices):
-        BOUNCE = "bounce", "Hard bounce"
-        SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
-        COMPLAINT = "complaint", "Spam complaint"
-        ESP_UNSUBSCRIBE = "esp_unsubscribe", "Unsubscribed at the email provider"
-        ERASURE = "erasure", "Account erased"
-
     email_hash = models.CharField(max_length=64, unique=True)
-    reason = models.CharField(max_length=16, choices=Reason.choices)
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -318,7 +317,7 @@ class SentEmail(models.Model):
     """
 
     recipient_hash = models.CharField(max_length=64, db_index=True)
-    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    kind = models.CharField(max_length=16, choices=message_kind_choices)
     subject = models.CharField(max_length=200)
     object_id = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(auto_now_add=True, db_index=True)

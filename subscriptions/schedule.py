@@ -1,6 +1,6 @@
 """Mailing slots: when editions go out, and which frequencies are due in a given slot.
 
-MAILING_SLOTS lists weekly slots in the shop's time zone, e.g. "tue@09:00,fri@09:00" (the default).
+SUBSCRIPTIONS_MAILING_SLOTS lists weekly slots in SUBSCRIPTIONS_TIME_ZONE, e.g. "tue@09:00,fri@09:00" (the default).
 - twice a week: every slot;
 - weekly: the first slot of each ISO week;
 - monthly: the first slot of each calendar month;
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from celery.schedules import crontab
-from django.conf import settings
 from django.utils import timezone
+
+from .app_settings import app_settings
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SLOT = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)@([01]\d|2[0-3]):([0-5]\d)$")
@@ -49,14 +50,14 @@ class Slot:
 
 
 def shop_zone() -> ZoneInfo:
-    return ZoneInfo(settings.SHOP_TIME_ZONE)
+    return ZoneInfo(app_settings.TIME_ZONE)
 
 
 def configured_slots() -> list[Slot]:
-    raw = getattr(settings, "MAILING_SLOTS", "tue@09:00,fri@09:00")
+    raw = app_settings.MAILING_SLOTS
     slots = sorted({Slot.parse(part) for part in raw.split(",") if part.strip()})
     if not slots:
-        raise InvalidSlot("MAILING_SLOTS names no slot.")
+        raise InvalidSlot("SUBSCRIPTIONS_MAILING_SLOTS names no slot.")
     return slots
 
 

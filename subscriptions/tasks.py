@@ -3,8 +3,10 @@ from dataclasses import asdict
 
 from anymail.exceptions import AnymailAPIError
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import announcements, emails, mailing, schedule
+from .app_settings import app_settings
 from .models import Subscriber
 
 logger = logging.getLogger(__name__)
@@ -33,9 +35,14 @@ def run_mailing_slot(slot: str | None = None) -> list[int]:
     return mailing.run_slot(slot_at=slot_at)
 
 
-@shared_task(acks_late=True)
-def send_edition_batch(edition_id: int) -> dict:
-    return asdict(mailing.send_batch(edition_id=edition_id))
+@shared_task(bind=True, acks_late=True, max_retries=20)
+def send_edition_batch(self, edition_id: int) -> dict:
+    """One batch of an edition. If the database goes away mid-batch (a restart, a failover), the batch retries
+    itself once the leases it took have run out, so the edition resumes with nobody skipped and nobody twice."""
+    try:
+        return asdict(mailing.send_batch(edition_id=edition_id))
+    except (OperationalError, InterfaceError) as error:
+        raise self.retry(exc=error, countdown=app_settings.SEND_LEASE_SECONDS + 1) from None
 
 
 @shared_task

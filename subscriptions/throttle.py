@@ -1,16 +1,21 @@
-"""Fixed-window rate limits on Django's cache (Redis in production), keyed by a hash so no address is stored."""
+"""The one rate limiter: fixed windows counted in Django's cache (Redis in production).
+
+It lives in the lowest app that needs one; accounts, shop and reviews use it too. Keys hold a keyed hash (HMAC with
+SECRET_KEY) of what is counted, so the cache never holds an email or IP address, nor anything that a dictionary of
+IP addresses could reverse.
+"""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 
 def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one attempt for `key` in `scope`; False once more than `limit` happened in the window."""
-    digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
-    cache_key = f"subscriptions:throttle:{scope}:{digest}"
+    """Count one attempt for `key` in `scope`; False once more than `limit` happened in the window.
+    A refused attempt still counts, so hammering does not help."""
+    digest = salted_hmac("throttle", key, algorithm="sha256").hexdigest()[:32]
+    cache_key = f"throttle:{scope}:{digest}"
     if cache.add(cache_key, 1, timeout=window_seconds):
         return limit >= 1
     try:

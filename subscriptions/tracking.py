@@ -18,7 +18,7 @@ from privacy.models import ConsentEvent
 
 from .addresses import normalise_email
 from .app_settings import app_settings
-from .models import Subscriber, Suppression
+from .models import Subscriber, SuppressionReason
 from .services import add_suppression, suppress_subscriber, unsubscribe_all
 
 HARD_REASONS = {None, "bounced", "invalid", "unsubscribed", "spam", "blocked", "other"}
@@ -34,17 +34,17 @@ def handle_tracking_event(event: AnymailTrackingEvent) -> str:
     if kind == EventType.BOUNCED and event.reject_reason not in HARD_REASONS:
         kind = EventType.DEFERRED  # a temporary failure reported as a bounce
     if kind == EventType.BOUNCED:
-        add_suppression(email=event.recipient, reason=Suppression.Reason.BOUNCE)
+        add_suppression(email=event.recipient, reason=SuppressionReason.BOUNCE)
         if subscriber is not None:
-            suppress_subscriber(subscriber=subscriber, reason=Subscriber.SuppressedReason.BOUNCE)
+            suppress_subscriber(subscriber=subscriber, reason=SuppressionReason.BOUNCE)
         return "suppressed: hard bounce"
     if kind == EventType.COMPLAINED:
-        add_suppression(email=event.recipient, reason=Suppression.Reason.COMPLAINT)
+        add_suppression(email=event.recipient, reason=SuppressionReason.COMPLAINT)
         if subscriber is not None:
-            suppress_subscriber(subscriber=subscriber, reason=Subscriber.SuppressedReason.COMPLAINT)
+            suppress_subscriber(subscriber=subscriber, reason=SuppressionReason.COMPLAINT)
         return "suppressed: complaint"
     if kind == EventType.UNSUBSCRIBED:
-        add_suppression(email=event.recipient, reason=Suppression.Reason.ESP_UNSUBSCRIBE)
+        add_suppression(email=event.recipient, reason=SuppressionReason.ESP_UNSUBSCRIBE)
         if subscriber is not None:
             unsubscribe_all(subscriber=subscriber, method=ConsentEvent.Method.ESP_WEBHOOK)
         return "unsubscribed from all"
@@ -54,8 +54,8 @@ def handle_tracking_event(event: AnymailTrackingEvent) -> str:
         Subscriber.objects.filter(pk=subscriber.pk).update(soft_bounce_count=F("soft_bounce_count") + 1)
         subscriber.refresh_from_db(fields=["soft_bounce_count"])
         if subscriber.soft_bounce_count >= app_settings.SOFT_BOUNCE_LIMIT:
-            add_suppression(email=event.recipient, reason=Suppression.Reason.SOFT_BOUNCES)
-            suppress_subscriber(subscriber=subscriber, reason=Subscriber.SuppressedReason.SOFT_BOUNCES)
+            add_suppression(email=event.recipient, reason=SuppressionReason.SOFT_BOUNCES)
+            suppress_subscriber(subscriber=subscriber, reason=SuppressionReason.SOFT_BOUNCES)
             return "suppressed: repeated soft bounces"
         return "soft bounce counted"
     if kind == EventType.DELIVERED and subscriber.soft_bounce_count:

@@ -7,7 +7,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,13 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from outbox import services as outbox
 from privacy.models import ConsentEvent
 
 from . import services, tasks, throttle
 from .app_settings import app_settings
 from .forms import PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
 from .models import Subscriber, Subscription, Topic
-from .selectors import shop_today
+from .selectors import shop_today, subscriber_of
 from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
 
 Method = ConsentEvent.Method
@@ -101,7 +101,7 @@ def _preferences_page(
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    subscriber = Subscriber.objects.filter(Q(user=user) | Q(email=services.normalise_email(user.email))).first()
+    subscriber = subscriber_of(user)
     return _preferences_page(
         request,
         subscriber,
@@ -153,7 +153,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                     subscriber = services.subscribe_guest(
                         email=email, topics=form.cleaned_data["topics"], request=request
                     )
-                    transaction.on_commit(lambda: tasks.send_subscribe_confirmation.delay(subscriber.pk))
+                    outbox.enqueue(tasks.send_subscribe_confirmation, subscriber.pk)
             return redirect("subscriptions:subscribe_sent")
         return render(request, "subscriptions/subscribe.html", {"form": form}, status=400)
     return render(request, "subscriptions/subscribe.html", {"form": form})

@@ -11,8 +11,13 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# No timed unit tests: hypothesis' per-example deadline fails on a loaded CI machine (speed goes in benchmarks/).
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -72,6 +77,27 @@ def _clear_cache(cache) -> None:
             client.delete(*keys)
     else:
         cache.clear()
+
+
+@pytest.fixture
+def staff_groups(db):
+    """The staff groups of privacy's 0008 and shop's 0004 migrations, with their permissions. Made again here
+    (idempotently) because a transactional test earlier in the same worker flushes every row a migration wrote."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    privacy_groups = importlib.import_module("privacy.migrations.0008_staff_groups")
+    shop_support = importlib.import_module("shop.migrations.0004_support_group_permissions")
+    officer, _ = Group.objects.get_or_create(name="Privacy officer")
+    officer.permissions.add(
+        *Permission.objects.filter(content_type__app_label="privacy", codename__in=privacy_groups.PRIVACY_OFFICER)
+    )
+    support, _ = Group.objects.get_or_create(name="Support")
+    support.permissions.add(
+        *Permission.objects.filter(content_type__app_label="shop", codename__in=shop_support.SUPPORT)
+    )
+    return {"Privacy officer": officer, "Support": support}
 
 
 @pytest.fixture

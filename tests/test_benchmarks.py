@@ -45,3 +45,10 @@ def test_the_pages_benchmark_runs_and_prints_its_figures():
     out = run_benchmark("benchmarks/pages.py", "--requests", "2", "--reviews", "30")
     assert "product page (30 reviews, newest)" in out
     assert "product list (24 products with ratings)" in out
+
+
+def test_the_load_benchmark_runs_gunicorn_and_locust_and_prints_its_figures():
+    out = run_benchmark("benchmarks/load.py", "--rates", "3", "--seconds", "4", "--baseline-users", "1")
+    for heading in ["offered ~3 requests/s", "BareUpdate: 1 users", "OneClickOnly: 1 users", "p95 ms", "all endpoints"]:
+        assert heading in out
+    assert re.search(r"one-click unsubscribe [\d.]+ req/s vs bare UPDATE view [\d.]+ req/s", out)

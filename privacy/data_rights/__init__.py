@@ -7,7 +7,6 @@ policy: policy versions and their acknowledgement · audit: privacy_audit and it
 
 from .audit import (
     PRIVACY_OFFICER_GROUP,
-    SUPPORT_GROUP,
     Finding,
     access_logs_past_retention,
     disclosures_without_purpose,
@@ -48,7 +47,6 @@ __all__ = [
     "EXPORT_FORMAT",
     "EXPORT_FORMAT_VERSION",
     "PRIVACY_OFFICER_GROUP",
-    "SUPPORT_GROUP",
     "AlreadyErased",
     "Finding",
     "access_logs_past_retention",

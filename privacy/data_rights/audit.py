@@ -132,6 +132,3 @@ def send_audit_report() -> int:
 
 
 PRIVACY_OFFICER_GROUP = "Privacy officer"
-
-
-SUPPORT_GROUP = "Support"

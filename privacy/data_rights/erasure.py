@@ -16,6 +16,7 @@ from .. import registry
 from ..app_settings import app_settings
 from ..models import AccessLog, ConsentEvent, DataExport, DataRequest, PrivacySettings
 from ..services import record_consent, stop_logging_request
+from ..subjects import user_subject
 from .export import jsonable
 from .requests import AlreadyErased, _complete, open_request, person_emails, retention_period
 
@@ -62,7 +63,7 @@ def erase_person(
     for eraser in registry.erasers():
         summary[eraser.key] = jsonable(eraser.fn(locked, retention=retention))
     record_consent(
-        subject=f"user:{locked.pk}",
+        subject=user_subject(locked.pk),
         purpose=app_settings.ERASURE_PURPOSE,
         action=ConsentEvent.Action.WITHDRAWN,
         method=ConsentEvent.Method.ACCOUNT_DELETION if handled_by is None else ConsentEvent.Method.STAFF,

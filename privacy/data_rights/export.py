@@ -11,9 +11,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from outbox import services as outbox
+
 from .. import registry
 from ..app_settings import app_settings
 from ..models import AccessLog, ConsentEvent, DataExport, DataRequest, Disclosure, PrivacySettings
+from ..subjects import user_subject
 from .requests import _complete, open_request
 
 if TYPE_CHECKING:
@@ -64,7 +67,7 @@ def request_export(
         request=data_request,
         expires_at=timezone.now() + datetime.timedelta(days=app_settings.EXPORT_DAYS),
     )
-    transaction.on_commit(lambda: build_data_export.delay(export.pk))
+    outbox.enqueue(build_data_export, export.pk)
     return export
 
 
@@ -130,7 +133,7 @@ def purge_expired_exports() -> int:
 
 
 def export_consent_history(user: AbstractBaseUser) -> list[dict]:
-    subjects = [f"user:{user.pk}"]
+    subjects = [user_subject(user.pk)]
     events = ConsentEvent.objects.filter(user_id=user.pk) | ConsentEvent.objects.filter(subject__in=subjects)
     return [
         {

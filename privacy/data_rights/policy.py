@@ -11,6 +11,7 @@ from django.utils import timezone
 from ..app_settings import app_settings
 from ..models import ConsentEvent, PolicyVersion
 from ..services import record_consent
+from ..subjects import user_subject
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -50,7 +51,7 @@ def acknowledge_policy(
     if not needs_policy_review(user, version):
         return None
     return record_consent(
-        subject=f"user:{user.pk}",
+        subject=user_subject(user.pk),
         purpose=app_settings.POLICY_PURPOSE,
         action=ConsentEvent.Action.ACKNOWLEDGED,
         method=ConsentEvent.Method.PREFERENCE_CENTER,

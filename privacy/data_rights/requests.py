@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..app_settings import app_settings
 from ..models import DataRequest
+from ..subjects import user_subject
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -60,7 +61,7 @@ def open_request(
     return DataRequest.objects.create(
         kind=kind,
         user=user,
-        subject=f"user:{user.pk}" if user is not None else "",
+        subject=user_subject(user.pk) if user is not None else "",
         received_at=now,
         due_at=now + datetime.timedelta(days=app_settings.REQUEST_DUE_DAYS),
         self_service=self_service,

@@ -14,16 +14,17 @@ from django.utils import timezone
 from .. import registry
 from ..app_settings import app_settings
 from ..models import Disclosure
+from ..subjects import normalise_email
 from .ledger import record_bulk_disclosure
 
 if TYPE_CHECKING:
     pass
 
 
-def hash_email(email: str) -> str:
+def ad_partner_hash(email: str) -> str:
     """Keyed SHA-256 (HMAC) of the normalised address: the partner can match it only against addresses it
     already holds, and nobody without the key can build a lookup table."""
-    normalised = email.strip().lower()
+    normalised = normalise_email(email)
     return hmac.new(app_settings.AD_FEED_HASH_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
@@ -50,7 +51,7 @@ def export_ad_partner_feed(*, out: TextIO, reference: str = "") -> int:
         ids = [user_id for user_id, _ in chunk]
         extra = [column.values(ids) for column in columns]
         for user_id, email in chunk:
-            writer.writerow([hash_email(email), *(values.get(user_id, "") for values in extra)])
+            writer.writerow([ad_partner_hash(email), *(values.get(user_id, "") for values in extra)])
         user_ids.extend(ids)
     record_bulk_disclosure(
         recipient_kind=Disclosure.RecipientKind.AD_PARTNER,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ..app_settings import app_settings
 from ..cookies import OPTIONAL_CATEGORIES
 from ..models import ConsentEvent, PrivacySettings
+from ..subjects import user_subject
 from .ledger import record_consent
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _user_subject(user: AbstractBaseUser) -> str:
-    return f"user:{user.pk}"
+    return user_subject(user.pk)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from ..models import ConsentEvent, Disclosure, PolicyVersion
+from ..subjects import user_subject
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -84,7 +85,7 @@ def record_disclosure(
         legal_basis=legal_basis,
         recorded_by=recorded_by,
         user=user if user is not None and user.pk else None,
-        subject=subject or (f"user:{user.pk}" if user is not None and user.pk else ""),
+        subject=subject or (user_subject(user.pk) if user is not None and user.pk else ""),
         recipient_kind=recipient_kind,
         recipient_name=recipient_name,
         purpose=purpose,
@@ -114,7 +115,7 @@ def record_bulk_disclosure(
         batch.append(
             Disclosure(
                 user_id=user_id,
-                subject=f"user:{user_id}",
+                subject=user_subject(user_id),
                 recipient_kind=recipient_kind,
                 recipient_name=recipient_name,
                 purpose=purpose,

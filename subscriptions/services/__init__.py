@@ -28,7 +28,7 @@ from .subscribers import (
     subscribe_guest,
     subscriber_for_user,
 )
-from .suppression import add_suppression, is_suppressed, suppress_subscriber, suppression_reason
+from .suppression import add_suppression, suppress_subscriber, suppression_reason
 
 __all__ = [
     "ALL_MARKETING",
@@ -39,7 +39,6 @@ __all__ = [
     "confirm_account_subscriber",
     "confirm_subscriber",
     "email_hash",
-    "is_suppressed",
     "normalise_email",
     "pause_all",
     "queue_alert",

@@ -10,15 +10,16 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from ..addresses import email_hash
-from ..models import MessageKind, SentEmail
+from ..app_settings import app_settings
+from ..models import MessageKind, SentEmail, message_kind_choices
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
     """Render `<template>_subject.txt`, `_message.txt` and (when present) `_message.html`."""
     context = {
-        "SHOP_NAME": settings.SHOP_NAME,
-        "SITE_URL": settings.SITE_URL,
-        "SHOP_POSTAL_ADDRESS": settings.SHOP_POSTAL_ADDRESS,
+        "SHOP_NAME": app_settings.SITE_NAME,
+        "SITE_URL": app_settings.SITE_URL,
+        "SHOP_POSTAL_ADDRESS": app_settings.POSTAL_ADDRESS,
         **context,
     }
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -45,9 +46,11 @@ def send_transactional(
     never carries List-Unsubscribe headers (those would invite people to "unsubscribe" from their receipts).
     The kind and object id travel as anymail tags and metadata so a tracking webhook can trace the message.
     """
-    kind = MessageKind(kind)
+    kind = str(kind)
     if kind == MessageKind.COMMERCIAL:
         raise ValueError("Commercial email is sent by the mailing engine, never as transactional mail.")
+    if kind not in dict(message_kind_choices()):
+        raise ValueError(f"Unknown message kind {kind!r}: the host declares its own in SUBSCRIPTIONS_MESSAGE_KINDS.")
     subject, text, html = render_email(template, context)
     message = AnymailMessage(
         subject=subject,
@@ -55,8 +58,8 @@ def send_transactional(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         reply_to=reply_to,
-        tags=[kind.value],
-        metadata={"kind": kind.value, "object_id": "" if object_id is None else str(object_id)},
+        tags=[kind],
+        metadata={"kind": kind, "object_id": "" if object_id is None else str(object_id)},
         track_clicks=False,
         track_opens=False,  # no web beacons in transactional mail
     )

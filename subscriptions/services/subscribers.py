@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..addresses import normalise_email
 from ..models import Subscriber, Subscription, Topic, new_secret_key
+from ..selectors import subscriber_of
 from .consent import Action, Method, lock_subscriber, record_subscriber_event, topic_purpose
 from .suppression import apply_suppression_list
 
@@ -133,10 +134,9 @@ def confirm_account_subscriber(*, user: AbstractBaseUser) -> None:
 def subscriber_for_user(*, user: AbstractBaseUser) -> Subscriber:
     """The logged-in shopper's Subscriber, linking or creating it. Logging in proves the address
     (ACCOUNT_EMAIL_VERIFICATION is mandatory), so a new or linked Subscriber counts as confirmed."""
-    email = normalise_email(user.email)
-    subscriber = Subscriber.objects.filter(user=user).first() or Subscriber.objects.filter(email=email).first()
+    subscriber = subscriber_of(user)
     if subscriber is None:
-        return Subscriber.objects.create(email=email, user=user, confirmed_at=timezone.now())
+        return Subscriber.objects.create(email=normalise_email(user.email), user=user, confirmed_at=timezone.now())
     fields = []
     if subscriber.user_id is None:
         subscriber.user = user

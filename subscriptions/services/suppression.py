@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..addresses import email_hash
-from ..models import Subscriber, Suppression
+from ..models import Subscriber, Suppression, SuppressionReason
 from .consent import ALL_MARKETING, Action, Method, lock_subscriber, record_subscriber_event
 
 if TYPE_CHECKING:
@@ -21,12 +21,8 @@ def add_suppression(*, email: str, reason: str) -> Suppression:
     return suppression
 
 
-def is_suppressed(email: str) -> bool:
-    return Suppression.objects.filter(email_hash=email_hash(email)).exists()
-
-
 def suppression_reason(email: str) -> str | None:
-    """Why the address is on the suppression list (a Subscriber.SuppressedReason value), or None."""
+    """Why the address is on the suppression list (a SuppressionReason value), or None."""
     return Suppression.objects.filter(email_hash=email_hash(email)).values_list("reason", flat=True).first()
 
 
@@ -45,9 +41,9 @@ def suppress_subscriber(
     *, subscriber: Subscriber, reason: str, method: str = Method.ESP_WEBHOOK, request: HttpRequest | None = None
 ) -> bool:
     """A hard bounce or spam complaint: nothing commercial goes to this address any more."""
-    reason = Subscriber.SuppressedReason(reason)
+    reason = SuppressionReason(reason)
     subscriber, _ = lock_subscriber(subscriber)
-    if subscriber.suppressed_reason == reason or reason == Subscriber.SuppressedReason.NONE:
+    if subscriber.suppressed_reason == reason:
         return False
     subscriber.suppressed_reason = reason
     subscriber.suppressed_at = timezone.now()

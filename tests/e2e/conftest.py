@@ -43,7 +43,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, settings):
-    settings.SITE_URL = live_server.url
+    settings.SITE_URL = settings.SUBSCRIPTIONS_SITE_URL = live_server.url
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)

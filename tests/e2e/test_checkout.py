@@ -76,7 +76,7 @@ def log_in(page, email: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_checkout_works_without_javascript(browser, live_server, settings):
     # No axe_check here: axe runs as page JavaScript. The same templates are axe-checked in the test above.
-    settings.SITE_URL = live_server.url
+    settings.SITE_URL = settings.SUBSCRIPTIONS_SITE_URL = live_server.url
     shopper = UserFactory(email="nojs-buyer@example.com")
     AddressFactory(user=shopper)
     product = ProductFactory(name="Card holder", price="35.00")

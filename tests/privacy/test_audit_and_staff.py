@@ -78,7 +78,7 @@ def test_each_planted_violation_is_reported_with_ids_and_never_an_email(topics):
 
 
 @pytest.mark.django_db
-def test_a_clean_demo_database_reports_nothing():
+def test_a_clean_demo_database_reports_nothing(demo_mode):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     status, report = audit()
     assert status == 0, report
@@ -112,6 +112,11 @@ def test_groups_support_reads_orders_and_tickets_but_no_privacy_model():
     assert not any(app == "privacy" for app, _ in support_perms)
     officer_perms = set(officer.permissions.values_list("codename", flat=True))
     assert {"view_consentevent", "view_datarequest", "run_export", "run_erasure"} <= officer_perms
+
+
+@pytest.fixture(autouse=True)
+def _staff_groups(staff_groups):
+    """Every test here names the staff groups the migrations create."""
 
 
 def staff_in(group_name: str) -> User:

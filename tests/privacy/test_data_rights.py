@@ -21,7 +21,7 @@ from shop.models import Contest, ContestEntry, Order, SupportTicket
 from subscriptions import services as subscription_services
 from subscriptions.models import Delivery, Edition, SentEmail, Subscription
 from subscriptions.selectors import eligible_subscriptions
-from subscriptions.services import email_hash, is_suppressed
+from subscriptions.services import email_hash, suppression_reason
 from tests.factories import (
     PASSWORD,
     AddressFactory,
@@ -224,7 +224,7 @@ def test_after_erasure_no_table_holds_my_email_name_or_phone_in_clear(topics, co
     alice.refresh_from_db()
     assert not alice.is_active
     assert not alice.has_usable_password()
-    assert is_suppressed("alice.person@example.org")
+    assert suppression_reason("alice.person@example.org") == "erasure"
     with pytest.raises(data_rights.AlreadyErased):
         data_rights.erase_person(alice)
 

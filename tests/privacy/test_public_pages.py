@@ -7,10 +7,6 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from privacy import selectors
-from privacy.cookies import CookieCategory
-from tests.factories import UserFactory
-
 NECESSARY = {"csrftoken", "sessionid", "cookie_choice"}
 SKIP = ("admin/", "demo/", "anymail/")  # the admin, staff-only demo pages, ESP webhooks
 
@@ -51,18 +47,3 @@ def test_no_choice_no_tag_and_no_optional_cookie(client, settings, path):
     for host in ["prefs.example", "stats.example", "tags.ad-partner.example"]:
         assert host not in html
     assert not re.search(r"<script[^>]+src=\"https?://", html)  # no third-party script of any kind
-
-
-@pytest.mark.django_db
-def test_user_allows_follows_the_saved_answer_and_gpc():
-    from privacy import services
-
-    user = UserFactory()
-    assert not selectors.user_allows(user, CookieCategory.ANALYTICS)  # no answer yet
-    assert selectors.user_allows(user, CookieCategory.NECESSARY)
-    services.save_cookie_choice(user=user, categories=["analytics", "advertising"])
-    assert selectors.user_allows(user, CookieCategory.ANALYTICS)
-    assert selectors.user_allows(user, CookieCategory.ADVERTISING)
-    services.record_gpc_signal(user=user)
-    assert not selectors.user_allows(user, CookieCategory.ADVERTISING)
-    assert not selectors.user_allows(user, "fingerprinting")

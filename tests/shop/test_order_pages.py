@@ -108,7 +108,7 @@ def test_the_ad_feed_carries_coarse_purchase_categories_and_nothing_identifying(
     import io
 
     from privacy.models import Disclosure
-    from privacy.services import export_ad_partner_feed, hash_email, set_ad_sharing
+    from privacy.services import ad_partner_hash, export_ad_partner_feed, set_ad_sharing
 
     set_ad_sharing(user=shopper, share=True)
     place(shopper_client, product)
@@ -116,7 +116,7 @@ def test_the_ad_feed_carries_coarse_purchase_categories_and_nothing_identifying(
     export_ad_partner_feed(out=out, reference="ad-feed:test")
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[0] == ["email_sha256", "purchase_categories"]
-    assert [hash_email(shopper.email), product.category.name] in rows[1:]
+    assert [ad_partner_hash(shopper.email), product.category.name] in rows[1:]
     text = out.getvalue()
     for clear in [shopper.email, shopper.first_name, shopper.last_name, "Rue"]:
         assert clear not in text

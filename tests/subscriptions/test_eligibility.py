@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from subscriptions.models import Subscriber
-from subscriptions.selectors import eligible_subscriptions, explain_receipts, is_eligible, shop_today
+from subscriptions.selectors import eligible_subscriptions, explain_receipts, shop_today
 from tests.factories import SubscriberFactory, SubscriptionFactory, UserFactory
 
 TODAY = shop_today()
@@ -18,7 +18,6 @@ def receives(subscription, **kwargs) -> bool:
 def test_a_confirmed_active_subscription_is_eligible(topics):
     subscription = SubscriptionFactory(topic=topics["newsletter"])
     assert receives(subscription)
-    assert is_eligible(subscription)
     assert not eligible_subscriptions(topics["contests"]).exists()
 
 

@@ -252,7 +252,7 @@ def test_alerts_wait_for_the_next_slot_and_go_out_as_one_digest(topics, django_c
 def test_send_mailing_runs_a_slot_now(population, topics, settings, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
-    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "tue@09:00,fri@09:00"
     from subscriptions.schedule import Slot, latest_slot
 
     slot_at = latest_slot(slot=Slot.parse("tue@09:00"))
@@ -270,12 +270,12 @@ def test_a_slot_removed_from_mailing_slots_plans_nothing(population, topics, set
     from subscriptions.schedule import Slot, latest_slot
     from subscriptions.tasks import run_mailing_slot
 
-    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "tue@09:00,fri@09:00"
     edition = make_edition(topics["newsletter"], slot_at=latest_slot(slot=Slot.parse("fri@09:00")))
-    settings.MAILING_SLOTS = "tue@09:00"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "tue@09:00"
     assert run_mailing_slot("fri@09:00") == []
     assert not Delivery.objects.filter(edition=edition).exists()
-    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "tue@09:00,fri@09:00"
     assert run_mailing_slot("fri@09:00") == [edition.pk]
 
 

@@ -11,8 +11,8 @@ from tests.factories import SubscriberFactory
 
 @pytest.mark.django_db
 def test_a_commercial_message_carries_the_footer_and_one_click_headers(subscriber, topics, settings):
-    settings.SITE_URL = "https://shop.example"
-    settings.SHOP_POSTAL_ADDRESS = "Example Shop, 1 Market Street, 75001 Paris"
+    settings.SUBSCRIPTIONS_SITE_URL = "https://shop.example"
+    settings.SUBSCRIPTIONS_POSTAL_ADDRESS = "Example Shop, 1 Market Street, 75001 Paris"
     message = build_commercial_message(
         subscriber=subscriber,
         topic=topics["newsletter"],

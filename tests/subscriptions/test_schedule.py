@@ -24,14 +24,14 @@ def at(day: str, hour: int = 9) -> datetime.datetime:
     ],
 )
 def test_which_frequencies_are_due_in_a_slot(settings, slot_at, due):
-    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
-    settings.SHOP_TIME_ZONE = "Europe/Paris"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "tue@09:00,fri@09:00"
+    settings.SUBSCRIPTIONS_TIME_ZONE = "Europe/Paris"
     assert due_frequencies(slot_at) == due
 
 
 def test_twice_weekly_gets_two_weekly_one_and_monthly_one_in_a_month(settings):
-    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
-    settings.SHOP_TIME_ZONE = "Europe/Paris"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "tue@09:00,fri@09:00"
+    settings.SUBSCRIPTIONS_TIME_ZONE = "Europe/Paris"
     slots = upcoming_slots(9, now=at("2026-11-30", 0))  # the whole of December 2026
     december = [s for s in slots if s.month == 12]
     counts = {f: sum(f in due_frequencies(s) for s in december) for f in ["twice_weekly", "weekly", "monthly"]}
@@ -45,8 +45,8 @@ def test_bad_slots_are_refused(bad):
 
 
 def test_latest_slot_is_the_last_occurrence_not_after_now(settings):
-    settings.SHOP_TIME_ZONE = "Europe/Paris"
-    settings.MAILING_SLOTS = "tue@09:00,fri@09:00"
+    settings.SUBSCRIPTIONS_TIME_ZONE = "Europe/Paris"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "tue@09:00,fri@09:00"
     assert latest_slot(at("2026-12-03", 12)) == at("2026-12-01")
     assert latest_slot(at("2026-12-04", 9)) == at("2026-12-04")
     assert latest_slot(at("2026-12-03", 12), slot=Slot.parse("fri@09:00")) == at("2026-11-27")
@@ -60,7 +60,7 @@ def test_beat_runs_each_configured_slot_in_the_shop_time_zone(settings):
 
     from config.celery import app
 
-    settings.MAILING_SLOTS = "mon@08:30,thu@18:00"
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "mon@08:30,thu@18:00"
     entries = beat_schedule()
     assert {name for name, e in entries.items() if e["task"] == "subscriptions.tasks.run_mailing_slot"} == {
         "Mailing slot mon@08:30",

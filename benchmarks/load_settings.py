@@ -1,0 +1,8 @@
+"""Settings for `make load` only: the production settings, plus the bare baseline view's URL, and no per-IP limits
+(every simulated visitor comes from 127.0.0.1). Never used outside benchmarks/load.py."""
+
+from config.settings import *  # noqa: F403
+
+ROOT_URLCONF = "benchmarks.load_urls"
+ACCOUNT_RATE_LIMITS = False
+SUBSCRIPTIONS_SUBSCRIBE_RATE_PER_IP = 1_000_000

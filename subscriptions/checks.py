@@ -1,0 +1,72 @@
+"""System checks of the SUBSCRIPTIONS_* settings (`manage.py check`): a typo fails at start-up, not at the first
+mailing slot."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.checks import Error, Warning, register
+
+from .app_settings import app_settings
+
+MIN_KEY_LENGTH = 32
+POSITIVE_INTEGERS = [
+    "TOKEN_MAX_AGE_DAYS",
+    "CONFIRM_MAX_AGE_DAYS",
+    "SUBSCRIBE_RATE_PER_IP",
+    "SUBSCRIBE_RATE_PER_ADDRESS",
+    "PAUSE_MAX_DAYS",
+    "FEWER_EMAILS_PAUSE_DAYS",
+    "SEND_BATCH_SIZE",
+    "SEND_CHUNK",
+    "SEND_LEASE_SECONDS",
+    "SEND_MAX_ATTEMPTS",
+    "SOFT_BOUNCE_LIMIT",
+]
+
+
+@register()
+def subscriptions_settings(app_configs, **kwargs) -> list[Error | Warning]:
+    from .schedule import InvalidSlot, configured_slots
+
+    problems: list[Error | Warning] = []
+    try:
+        configured_slots()
+    except InvalidSlot as error:
+        problems.append(Error(f"SUBSCRIPTIONS_MAILING_SLOTS: {error}", id="subscriptions.E001"))
+    try:
+        ZoneInfo(app_settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            Error(f"SUBSCRIPTIONS_TIME_ZONE {app_settings.TIME_ZONE!r} is not a time zone.", id="subscriptions.E002")
+        )
+    url = urlsplit(app_settings.SITE_URL)
+    if url.scheme not in {"http", "https"} or not url.hostname:
+        problems.append(
+            Error(
+                "SUBSCRIPTIONS_SITE_URL must be an absolute http(s) URL: every link in an email starts with it.",
+                id="subscriptions.E003",
+            )
+        )
+    for name in POSITIVE_INTEGERS:
+        value = getattr(app_settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problems.append(Error(f"SUBSCRIPTIONS_{name} must be a positive integer.", id="subscriptions.E004"))
+    key = app_settings.SUPPRESSION_KEY
+    if len(key) < MIN_KEY_LENGTH:
+        problems.append(
+            Error(
+                f"The suppression list's key (SUBSCRIPTIONS_SUPPRESSION_KEY, else SECRET_KEY) needs at least "
+                f"{MIN_KEY_LENGTH} characters.",
+                id="subscriptions.E005",
+            )
+        )
+    if not app_settings.POSTAL_ADDRESS.strip():
+        problems.append(
+            Warning(
+                "SUBSCRIPTIONS_POSTAL_ADDRESS is empty: commercial email must carry the sender's postal address.",
+                id="subscriptions.W001",
+            )
+        )
+    return problems
