@@ -6,17 +6,20 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from django.db.models import Q
-
         from privacy import registry
 
-        from . import data_rights
-        from .models import AgeBand
+        from . import data_rights, signals  # noqa: F401 (signals: allauth's address signals)
 
-        # Minors are never shared with advertising partners, whatever their cookie or sharing choices.
-        registry.register_ad_feed_exclusion(lambda: ~Q(age_band=AgeBand.ADULT))
+        # Minors and accounts whose address is not confirmed are never shared with advertising partners,
+        # whatever their cookie or sharing choices.
+        registry.register_ad_feed_exclusion(data_rights.minors, reason="under_18")
+        registry.register_ad_feed_exclusion(data_rights.unconfirmed_accounts, reason="unconfirmed")
+        registry.register_data_section("profile", "Your profile", data_rights.profile_section)
+        registry.register_data_section("addresses", "Your address book", data_rights.addresses_section)
         registry.register_exporter("profile", "Your profile and age attestation", data_rights.export_profile)
         registry.register_exporter("addresses", "Your addresses", data_rights.export_addresses)
+        registry.register_exporter("email_addresses", "Your email addresses", data_rights.export_email_addresses)
+        registry.register_person_emails(data_rights.person_emails)
         registry.register_eraser(
             "account", data_rights.erase_account, leftover=data_rights.account_leftover, runs_last=True
         )

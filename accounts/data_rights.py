@@ -8,11 +8,11 @@ import datetime
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from privacy.data_rights import erased_email, is_erased_email
 
-from .models import Address, AgeBand, User
+from .models import Address, AgeBand, ConfirmedEmail, User
 
 
 def export_profile(user: User) -> dict:
@@ -58,6 +58,7 @@ def erase_account(user: User, *, retention: datetime.timedelta) -> dict:
     # Sign-in methods (TOTP secret, passkeys, recovery codes) and the session list (IPs, browsers) go too.
     authenticators = Authenticator.objects.filter(user=user).delete()[0]
     sessions = UserSession.objects.filter(user=user).delete()[0]
+    ConfirmedEmail.objects.filter(user=user).delete()
     user.email = erased_email(user.pk)
     user.first_name = user.last_name = ""
     user.phone = ""
@@ -93,6 +94,7 @@ def account_leftover(user: User) -> int:
         + EmailAddress.objects.filter(user=user).count()
         + Authenticator.objects.filter(user=user).count()
         + UserSession.objects.filter(user=user).count()
+        + ConfirmedEmail.objects.filter(user=user).count()
     )
 
 
@@ -103,3 +105,56 @@ def accounts_without_valid_age() -> tuple[int, list]:
         Q(age_attested_at__isnull=True) | ~Q(age_band__in=AgeBand.values)
     )
     return rows.count(), list(rows.order_by("id").values_list("id", flat=True)[:5])
+
+
+def minors() -> Q:
+    """Accounts not attested 18 or over (relative to the user model): never in the ad-partner feed."""
+    return ~Q(age_band=AgeBand.ADULT)
+
+
+def unconfirmed_accounts() -> Q:
+    """Accounts whose primary address was never confirmed through allauth's link: never in the ad-partner feed."""
+    return ~Q(Exists(EmailAddress.objects.filter(user_id=OuterRef("pk"), primary=True, verified=True)))
+
+
+def person_emails(user: User) -> list[str]:
+    """Every address the account holds or once confirmed (registered with privacy.registry.register_person_emails)."""
+    current = EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)
+    return [*current, *ConfirmedEmail.objects.filter(user_id=user.pk).values_list("email", flat=True)]
+
+
+def export_email_addresses(user: User) -> list[dict]:
+    """The account's addresses: current ones (primary, confirmed or not) and every address it ever confirmed."""
+    rows = {
+        row.email.lower(): {"email": row.email, "primary": row.primary, "confirmed": row.verified, "confirmed_at": None}
+        for row in EmailAddress.objects.filter(user_id=user.pk).order_by("id")
+    }
+    for past in ConfirmedEmail.objects.filter(user_id=user.pk):
+        entry = rows.setdefault(
+            past.email.lower(), {"email": past.email, "primary": False, "confirmed": True, "confirmed_at": None}
+        )
+        entry["confirmed_at"] = past.confirmed_at
+    return list(rows.values())
+
+
+def profile_section(user: User) -> list[dict]:
+    """ "What we hold about you": the profile and every address of the account."""
+    addresses = ", ".join(row["email"] for row in export_email_addresses(user)) or user.email
+    return [
+        {
+            "Name": user.get_full_name(),
+            "Email addresses": addresses,
+            "Phone": str(user.phone or ""),
+            "Country": user.country.name if user.country else "",
+            "Gender": user.get_gender_display() if user.gender else "",
+            "Age": user.get_age_band_display(),
+            "Joined": user.date_joined,
+        }
+    ]
+
+
+def addresses_section(user: User) -> list[dict]:
+    return [
+        {"Kind": a.get_kind_display(), "Address": ", ".join(a.as_lines()), "Phone": str(a.phone or "")}
+        for a in Address.objects.filter(user=user)
+    ]

@@ -126,3 +126,21 @@ class Address(models.Model):
         ]
         lines.append(self.country.name)
         return [line for line in lines if line]
+
+
+class ConfirmedEmail(models.Model):
+    """Every address this account has confirmed (allauth's link), kept while the account exists: after a change of
+    address, "download my data" and "delete my account" still find what was written under the older ones."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="confirmed_emails")
+    email = models.EmailField(max_length=254)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["confirmed_at", "id"]
+        constraints = [
+            models.UniqueConstraint("user", Lower("email"), name="accounts_confirmed_email_once_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"Address confirmed by user {self.user_id}"

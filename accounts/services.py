@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from outbox import services as outbox
 from subscriptions.models import Topic
-from subscriptions.services import confirm_account_subscriber, subscribe_from_signup
+from subscriptions.services import change_subscriber_email, confirm_account_subscriber, subscribe_from_signup
 
 from .app_settings import app_settings
-from .models import Address, User
+from .models import Address, ConfirmedEmail, User
 
 
 def fill_signup_profile(*, user: User, data: dict[str, Any], age_band: str) -> None:
@@ -86,3 +86,16 @@ def delete_address(*, user: User, address_id: int) -> None:
         if successor is not None:
             successor.is_default = True
             successor.save(update_fields=["is_default"])
+
+
+def remember_confirmed_email(*, user: User, email: str) -> None:
+    """allauth confirmed an address of this account: keep it (see ConfirmedEmail). Repeating it changes nothing."""
+    ConfirmedEmail.objects.get_or_create(user=user, email__iexact=email.strip(), defaults={"email": email.strip()})
+
+
+@transaction.atomic
+def carry_email_change(*, user: User, request: HttpRequest | None) -> None:
+    """The account's primary address changed to a confirmed one (allauth's email_changed): remember it and let
+    the newsletter subscriber follow, with its ConsentEvent, in one transaction."""
+    remember_confirmed_email(user=user, email=user.email)
+    change_subscriber_email(user=user, request=request)

@@ -58,10 +58,18 @@ def run(accounts: int, log_rows: int) -> None:
         )
         cursor.execute(
             """
+            INSERT INTO account_emailaddress (user_id, email, verified, "primary")
+            SELECT id, email, true, true FROM accounts_user
+            """,
+            [],
+        )
+        cursor.execute(
+            """
             INSERT INTO privacy_privacysettings (user_id, cookies_chosen_at, preferences_cookies, analytics_cookies,
-                                                 advertising_cookies, ad_sharing_opted_out, gpc_recorded_at,
-                                                 updated_at)
-            SELECT id, now(), true, true, id %% 10 <> 3, id %% 10 = 1, CASE WHEN id %% 20 = 2 THEN now() END, now()
+                                                 advertising_cookies, ad_sharing_opted_out, ad_sharing_agreed_at,
+                                                 gpc_recorded_at, updated_at)
+            SELECT id, now(), true, true, id %% 10 <> 3, id %% 10 = 1, CASE WHEN id %% 10 <> 1 THEN now() END,
+                   CASE WHEN id %% 20 = 2 THEN now() END, now()
             FROM accounts_user WHERE id %% 2 = 1 OR id %% 10 IN (2, 4)
             """,
             [],

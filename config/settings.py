@@ -286,7 +286,12 @@ SUBSCRIPTIONS_POSTAL_ADDRESS = SHOP_POSTAL_ADDRESS
 SUBSCRIPTIONS_TIME_ZONE = SHOP_TIME_ZONE
 PRIVACY_AD_FEED_DIR = VAR_DIR / "ad-feed"
 # The shop's own transactional kinds (shop.emails.ShopEmailKind), tagged on its emails and in the sent-email log.
-SUBSCRIPTIONS_MESSAGE_KINDS = {"order": "Order", "shipping": "Shipping", "support": "Customer service"}
+SUBSCRIPTIONS_MESSAGE_KINDS = {
+    "order": "Order",
+    "shipping": "Shipping",
+    "support": "Customer service",
+    "contest": "Contest result (winners only)",
+}
 if "MAILING_SLOTS" in os.environ:
     SUBSCRIPTIONS_MAILING_SLOTS = env("MAILING_SLOTS")
 _APP_VARIABLES = {
@@ -312,6 +317,9 @@ if "SUBSCRIPTIONS_SEND_RATE_LIMITS" in os.environ:  # e.g. Postmark=100,Amazon S
     SUBSCRIPTIONS_SEND_RATE_LIMITS = {
         name.strip(): float(rate) for name, rate in env.dict("SUBSCRIPTIONS_SEND_RATE_LIMITS").items()
     }
+# The only pages where third-party tags may run (with consent): catalogue and content pages. Never checkout,
+# payment, orders, account, privacy, token or admin pages (tests/privacy/test_tag_allow_list.py crawls them all).
+PRIVACY_TAG_PAGES = ["home", "shop:product_list", "shop:product", "shop:contests", "shop:contest_winners"]
 
 LOGGING = {
     "version": 1,

@@ -40,7 +40,8 @@ class LawfulRequestForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ["user", "legal_basis", "purpose"]:
-            self.fields[name].required = True
+            if name in self.fields:  # a saved disclosure is shown read-only: its fields are left out
+                self.fields[name].required = True
 
     def clean_data_categories(self) -> list[str]:
         categories = [part.strip() for part in self.cleaned_data["data_categories"].split(",") if part.strip()]

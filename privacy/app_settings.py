@@ -24,16 +24,11 @@ class AppSettings:
         )
 
     @property
-    def TAG_FREE_PATH_PREFIXES(self) -> tuple[str, ...]:
-        """Pages that never run a third-party tag, whatever the consent: they show personal data or carry a
-        token in their URL, which a partner's script could read."""
-        return tuple(
-            getattr(
-                settings,
-                "PRIVACY_TAG_FREE_PATH_PREFIXES",
-                ("/accounts/", "/privacy/", "/preferences/", "/unsubscribe/", "/subscribe/", "/admin/", "/demo/"),
-            )
-        )
+    def TAG_PAGES(self) -> frozenset[str]:
+        """The only pages where third-party tags may run (with consent): namespaced URL names of catalogue and
+        content pages. Everything else (checkout, payment, orders, account, privacy, token links, admin, error
+        pages) never runs one. Empty by default: a host lists its own pages (config/settings.py does)."""
+        return frozenset(getattr(settings, "PRIVACY_TAG_PAGES", ()))
 
     @property
     def AD_PARTNER_NAME(self) -> str:

@@ -32,6 +32,11 @@ class PrivacyConfig(AppConfig):
             data_rights.disclosures_without_purpose,
         )
         registry.register_audit_check(
+            "erased_addresses_in_clear",
+            "An erased person's address found in clear in a table (table.column#id)",
+            data_rights.erased_addresses_in_clear,
+        )
+        registry.register_audit_check(
             "erased_people_with_clear_data",
             "Erased people whose data is still held in clear (account ids)",
             data_rights.erased_people_with_clear_data,

@@ -32,7 +32,10 @@ class CookieChoiceForm(forms.Form):
 
 class AdSharingForm(forms.Form):
     share = forms.TypedChoiceField(
-        choices=[("no", "Don't share my data for tailored advertising"), ("yes", "Share it (the default)")],
+        choices=[
+            ("no", "Don't share my data for tailored advertising (the default)"),
+            ("yes", "Share a keyed hash of my email address with the advertising partner"),
+        ],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         label="Tailored advertising",

@@ -44,6 +44,7 @@ class ConsentEvent(models.Model):
         COOKIE_BANNER = "cookie_banner", "Cookie settings"
         GPC = "gpc", "Global Privacy Control"
         ACCOUNT_DELETION = "account_deletion", "Account deletion"
+        ACCOUNT_SETTINGS = "account_settings", "Account settings"
         SYSTEM = "system", "System"
 
     user = models.ForeignKey(
@@ -123,7 +124,12 @@ class PrivacySettings(models.Model):
     analytics_cookies = models.BooleanField(default=False)
     advertising_cookies = models.BooleanField(default=False)
     ad_sharing_opted_out = models.BooleanField(
-        default=False, help_text='"Don\'t share my data for tailored advertising" is switched on.'
+        default=False, help_text='"Don\'t share my data for tailored advertising" was chosen explicitly.'
+    )
+    ad_sharing_agreed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the shopper said yes to sharing with the ad partner (empty: no, the default).",
     )
     gpc_recorded_at = models.DateTimeField(
         null=True,
@@ -140,7 +146,11 @@ class PrivacySettings(models.Model):
                 condition=models.Q(cookies_chosen_at__isnull=False)
                 | models.Q(preferences_cookies=False, analytics_cookies=False, advertising_cookies=False),
                 name="privacy_settings_no_cookie_consent_without_a_choice",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(ad_sharing_opted_out=True, ad_sharing_agreed_at__isnull=False),
+                name="privacy_settings_ad_sharing_yes_or_no",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ class DataSection:
 
 
 _data_sections: dict[str, DataSection] = {}
-_ad_feed_exclusions: list[Callable[[], Q]] = []
+_ad_feed_exclusions: list[tuple[Callable[[], Q], str]] = []
 
 
 def register_data_section(key: str, title: str, fn: Callable[[Any], list[dict]]) -> None:
@@ -39,13 +39,23 @@ def unregister_data_section(key: str) -> None:
     _data_sections.pop(key, None)
 
 
-def register_ad_feed_exclusion(fn: Callable[[], Q]) -> None:
-    if fn not in _ad_feed_exclusions:
-        _ad_feed_exclusions.append(fn)
+def register_ad_feed_exclusion(fn: Callable[[], Q], *, reason: str = "excluded") -> None:
+    """fn() returns a Q (or a conditional expression) on the user model for accounts that must never be in the
+    ad-partner feed; `reason` is the key the ad-sharing page explains it with (e.g. "under_18")."""
+    if all(existing is not fn for existing, _ in _ad_feed_exclusions):
+        _ad_feed_exclusions.append((fn, reason))
 
 
 def ad_feed_exclusions() -> list[Callable[[], Q]]:
-    return list(_ad_feed_exclusions)
+    return [fn for fn, _ in _ad_feed_exclusions]
+
+
+def unregister_ad_feed_exclusion(fn: Callable[[], Q]) -> None:
+    _ad_feed_exclusions[:] = [(f, r) for f, r in _ad_feed_exclusions if f is not fn]
+
+
+def ad_feed_exclusion_reasons() -> list[tuple[str, Callable[[], Q]]]:
+    return [(reason, fn) for fn, reason in _ad_feed_exclusions]
 
 
 @dataclass(frozen=True)
@@ -145,3 +155,36 @@ def register_transactional_sender(fn: Callable[..., Any]) -> None:
 
 def transactional_sender() -> Callable[..., Any] | None:
     return _transactional_sender[0] if _transactional_sender else None
+
+
+# Every address of a person ---------------------------------------------------------------------------------------
+#
+# - register_person_emails(fn): fn(user) returns addresses the account holds or once held and proved (accounts
+#   registers its confirmed addresses, current and past). Exporters and erasers that find rows by address use
+#   privacy.data_rights.person_emails(user), so a changed address never hides the person's older data.
+
+_person_emails: list[Callable[[Any], Any]] = []
+
+
+def register_person_emails(fn: Callable[[Any], Any]) -> None:
+    if fn not in _person_emails:
+        _person_emails.append(fn)
+
+
+def person_email_providers() -> list[Callable[[Any], Any]]:
+    return list(_person_emails)
+
+
+# - register_erased_address_matcher(fn): fn(addresses) returns those that belong to an erased person and are not in
+#   use again (subscriptions answers from the suppression list's keyed hashes). privacy_audit's leftover scan asks it.
+
+_erased_address_matchers: list[Callable[[list[str]], set[str]]] = []
+
+
+def register_erased_address_matcher(fn: Callable[[list[str]], set[str]]) -> None:
+    if fn not in _erased_address_matchers:
+        _erased_address_matchers.append(fn)
+
+
+def erased_address_matchers() -> list[Callable[[list[str]], set[str]]]:
+    return list(_erased_address_matchers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -84,8 +85,8 @@ def effective_choice(request: HttpRequest) -> CookieChoice:
 
 
 def _ad_sharing_refused() -> Q:
-    """Who must never reach the ad partner (relative to the user model): switched off sharing, sent GPC once,
-    or answered the cookie banner without allowing advertising."""
+    """Who must not reach the ad partner even after a yes (relative to the user model): switched sharing off,
+    sent GPC once, or answered the cookie banner without allowing advertising."""
     return (
         Q(privacy_settings__ad_sharing_opted_out=True)
         | Q(privacy_settings__gpc_recorded_at__isnull=False)
@@ -94,24 +95,58 @@ def _ad_sharing_refused() -> Q:
 
 
 def ad_sharing_refused_reasons(row: PrivacySettings | None, *, gpc_now: bool = False) -> list[str]:
-    """Why this account's data is not shared with the ad partner (empty: it is shared). Mirrors _ad_sharing_refused."""
+    """Why this account's own choices keep it out of the feed (empty: they allow it). Mirrors the choice part of
+    ad_feed_audience; the apps' exclusions (minors, unconfirmed addresses) are explained by ad_sharing_status."""
     reasons = []
     if gpc_now or (row is not None and row.gpc_recorded_at is not None):
         reasons.append("gpc")
     if row is not None and row.ad_sharing_opted_out:
         reasons.append("opted_out")
+    elif row is None or row.ad_sharing_agreed_at is None:
+        reasons.append("not_agreed")
     if row is not None and row.cookies_chosen_at is not None and not row.advertising_cookies:
         reasons.append("cookies")
     return reasons
 
 
 def ad_feed_audience() -> QuerySet:
-    """Every active account the ad partner may receive: not opted out, no GPC, advertising not refused,
-    and not excluded by any app's registered rule (e.g. accounts excludes minors)."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="").exclude(_ad_sharing_refused())
+    """THE rule for who the ad partner may receive. Nobody is in it by default: an active account is in only
+    after saying yes on the ad-sharing page (`ad_sharing_agreed_at`), while it has not switched sharing off, sent
+    GPC or refused advertising cookies, and no app's registered rule excludes it (accounts excludes minors and
+    accounts whose address is not confirmed). The pages explain each person's answer with ad_sharing_status."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, privacy_settings__ad_sharing_agreed_at__isnull=False)
+        .exclude(email="")
+        .exclude(_ad_sharing_refused())
+    )
     for exclusion in registry.ad_feed_exclusions():
         users = users.exclude(exclusion())
     return users.order_by("pk")
+
+
+@dataclass(frozen=True)
+class AdSharingStatus:
+    shared: bool
+    reasons: tuple[str, ...] = ()
+
+
+def ad_sharing_status(user: AbstractBaseUser, row: PrivacySettings | None = None) -> AdSharingStatus:
+    """What the feed does for this person: `shared` is ad_feed_audience's answer (the rule, one query); the
+    reasons only explain a no: "not_agreed", "opted_out", "gpc", "cookies", "inactive" and each app's exclusion
+    reason ("under_18", "unconfirmed")."""
+    if ad_feed_audience().filter(pk=user.pk).exists():
+        return AdSharingStatus(shared=True)
+    if row is None:
+        row = PrivacySettings.objects.filter(user_id=user.pk).first()
+    reasons = ad_sharing_refused_reasons(row)
+    users = get_user_model().objects.filter(pk=user.pk)
+    reasons += [
+        reason for reason, exclusion in registry.ad_feed_exclusion_reasons() if users.filter(exclusion()).exists()
+    ]
+    if not getattr(user, "is_active", True):
+        reasons.append("inactive")
+    return AdSharingStatus(shared=False, reasons=tuple(reasons))
 
 
 def consent_history(user: AbstractBaseUser) -> QuerySet:
@@ -143,7 +178,7 @@ def privacy_choices_section(user: AbstractBaseUser) -> list[dict]:
         items.append(
             {"Cookie choice": ", ".join(allowed) or "necessary cookies only", "Answered": row.cookies_chosen_at}
         )
-    items.append({"Tailored advertising": "not shared" if ad_sharing_refused_reasons(row) else "shared"})
+    items.append({"Tailored advertising": "shared" if ad_sharing_status(user, row).shared else "not shared"})
     if row.gpc_recorded_at is not None:
         items.append({"Global Privacy Control signal first received": row.gpc_recorded_at})
     return items

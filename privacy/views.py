@@ -68,7 +68,8 @@ def _render_cookie_page(request: HttpRequest, form: CookieChoiceForm, status: in
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ad_sharing(request: HttpRequest) -> HttpResponse:
-    """ "Don't share my data for tailored advertising": an account setting; a guest's lever is the cookie choice."""
+    """Tailored advertising: an account's explicit yes or no (no by default), and what the feed does for the
+    person; a guest's lever is the cookie choice."""
     choice = selectors.effective_choice(request)
     context = {"choice": choice, "partner": app_settings.AD_PARTNER_NAME}
     if not request.user.is_authenticated:
@@ -83,9 +84,9 @@ def ad_sharing(request: HttpRequest) -> HttpResponse:
             return redirect("privacy:ad_sharing")
         status = 400
     else:
-        form = AdSharingForm(initial={"share": "no" if row is not None and row.ad_sharing_opted_out else "yes"})
+        form = AdSharingForm(initial={"share": "yes" if row is not None and row.ad_sharing_agreed_at else "no"})
         status = 200
-    context.update(form=form, reasons=selectors.ad_sharing_refused_reasons(row, gpc_now=choice.gpc))
+    context.update(form=form, ad_status=selectors.ad_sharing_status(request.user))
     return render(request, "privacy/ad_sharing.html", context, status=status)
 
 
@@ -111,7 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             disclosures=Paginator(selectors.disclosures_for(user), DASHBOARD_PAGE_SIZE).get_page(
                 request.GET.get("disclosures")
             ),
-            reasons=selectors.ad_sharing_refused_reasons(selectors.settings_for_request(request), gpc_now=choice.gpc),
+            ad_status=selectors.ad_sharing_status(user, selectors.settings_for_request(request)),
         )
     return render(request, "privacy/dashboard.html", context)
 

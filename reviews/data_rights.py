@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime
 
+from privacy.data_rights import person_emails
+
 from . import scrubber, services
 from .models import Review, ReviewStatus
 
 
 def export_reviews(user) -> list[dict]:
-    return services.export_reviews_for(user.email)
+    return [review for email in person_emails(user) for review in services.export_reviews_for(email)]
 
 
 def erase_reviews(user, *, retention: datetime.timedelta) -> dict:
-    return {"reviews_anonymised": services.anonymise_reviews_for(user.email)}
+    return {"reviews_anonymised": sum(services.anonymise_reviews_for(email) for email in person_emails(user))}
 
 
 def published_reviews_with_contact_details() -> tuple[int, list]:
@@ -26,3 +28,17 @@ def published_reviews_with_contact_details() -> tuple[int, list]:
         if set(scrubber.personal_detail_kinds(title, body, name, city)) & set(scrubber.MASKS)
     ]
     return len(found), found[:5]
+
+
+def reviews_section(user) -> list[dict]:
+    """ "What we hold about you": the person's reviews under any of their addresses."""
+    return [
+        {
+            "Product": review["product"],
+            "Title": review["title"],
+            "Rating": f"{review['rating']}/5",
+            "Shown as": f"{review['display_name']}, {review['city']}",
+            "Status": review["status"],
+        }
+        for review in export_reviews(user)
+    ]

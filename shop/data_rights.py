@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from privacy.data_rights import erased_email
+from privacy.data_rights import any_email_of, erased_email
 
 from .models import ContestEntry, Order, SupportTicket
 
@@ -54,7 +54,7 @@ def export_orders(user: User) -> list[dict]:
 
 
 def _tickets_of(user: User):
-    return SupportTicket.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+    return SupportTicket.objects.filter(Q(user=user) | any_email_of(user))
 
 
 def export_tickets(user: User) -> list[dict]:
@@ -84,7 +84,7 @@ def export_contest_entries(user: User) -> list[dict]:
             "is_winner": e.is_winner,
             "created_at": e.created_at,
         }
-        for e in ContestEntry.objects.filter(email__iexact=user.email).select_related("contest").order_by("id")
+        for e in ContestEntry.objects.filter(any_email_of(user)).select_related("contest").order_by("id")
     ]
 
 
@@ -97,7 +97,7 @@ def erase_shop_data(user: User, *, retention: datetime.timedelta) -> dict:
         email=erased_email(user.pk), shipping_address=ERASED_ADDRESS, billing_address=ERASED_ADDRESS
     )
     tickets = _tickets_of(user).delete()[0]
-    entries = ContestEntry.objects.filter(email__iexact=user.email).delete()[0]
+    entries = ContestEntry.objects.filter(any_email_of(user)).delete()[0]
     return {
         "orders_kept_anonymised": kept,
         "rows_deleted_with_old_orders": old,

@@ -6,7 +6,7 @@ from django.db import models
 
 from subscriptions.services import send_transactional
 
-from .models import Order, Shipment, SupportReply
+from .models import ContestEntry, Order, Shipment, SupportReply
 
 
 class ShopEmailKind(models.TextChoices):
@@ -16,6 +16,7 @@ class ShopEmailKind(models.TextChoices):
     ORDER = "order", "Order"
     SHIPPING = "shipping", "Shipping"
     SUPPORT = "support", "Customer service"
+    CONTEST = "contest", "Contest result (winners only)"
 
 
 def send_order_confirmation(order: Order) -> None:
@@ -45,4 +46,14 @@ def send_support_reply(reply: SupportReply, *, to: str) -> None:
         context={"ticket": reply.ticket, "reply": reply},
         kind=ShopEmailKind.SUPPORT,
         object_id=reply.ticket_id,
+    )
+
+
+def send_contest_win(entry: ContestEntry) -> None:
+    send_transactional(
+        to=entry.email,
+        template="email/shop/contest_win",
+        context={"entry": entry, "contest": entry.contest},
+        kind=ShopEmailKind.CONTEST,
+        object_id=f"contest-entry:{entry.pk}",
     )

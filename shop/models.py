@@ -295,6 +295,9 @@ class ContestEntry(models.Model):
     list_publicly = models.BooleanField("list me publicly if I win", default=False)
     is_winner = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the winner's email went out (winners only)."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

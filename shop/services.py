@@ -387,7 +387,8 @@ def enter_contest(*, contest: Contest, first_name: str, city: str, email: str, l
 
 
 def draw_winners(*, contest: Contest) -> list[ContestEntry]:
-    """Draw the contest's winners at random, once, after it has ended."""
+    """Draw the contest's winners at random, once, after it has ended; each winner is emailed after the commit
+    (transactional mail: whatever their marketing choices). Nobody else is emailed."""
     with transaction.atomic():
         locked = Contest.objects.select_for_update().get(pk=contest.pk)
         if locked.drawn_at is not None:
@@ -399,5 +400,26 @@ def draw_winners(*, contest: Contest) -> list[ContestEntry]:
         ContestEntry.objects.filter(pk__in=[w.pk for w in winners]).update(is_winner=True)
         locked.drawn_at = timezone.now()
         locked.save(update_fields=["drawn_at"])
+        from .tasks import send_contest_win
+
+        for winner in winners:  # "we will email you only if you win": each winner, after the draw commits
+            transaction.on_commit(lambda entry_id=winner.pk: send_contest_win.delay(entry_id), robust=True)
     contest.drawn_at = locked.drawn_at
     return winners
+
+
+def notify_winner(*, entry_id: int) -> bool:
+    """Send one winner their email, once (the row is locked while sending; a told winner is skipped)."""
+    with transaction.atomic():
+        entry = (
+            ContestEntry.objects.select_for_update(of=("self",))
+            .select_related("contest")
+            .filter(pk=entry_id, is_winner=True, notified_at__isnull=True)
+            .first()
+        )
+        if entry is None:
+            return False
+        emails.send_contest_win(entry)
+        entry.notified_at = timezone.now()
+        entry.save(update_fields=["notified_at"])
+    return True

@@ -24,3 +24,9 @@ def resend_unsent_order_emails() -> int:
 @shared_task(autoretry_for=(OSError, AnymailAPIError), retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def send_support_reply(reply_id: int) -> bool:
     return services.deliver_support_reply(reply_id=reply_id)
+
+
+@shared_task(autoretry_for=(OSError, AnymailAPIError), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def send_contest_win(entry_id: int) -> bool:
+    """Tell one winner. Idempotent: a winner already told is skipped."""
+    return services.notify_winner(entry_id=entry_id)

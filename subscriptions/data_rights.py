@@ -8,18 +8,22 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from privacy.data_rights import erased_email, is_erased_email
+from privacy.data_rights import erased_email, is_erased_email, person_emails
 from privacy.models import ConsentEvent
 from privacy.selectors import consent_events
 
 from . import eligibility
 from .addresses import email_hash
-from .models import Delivery, SentEmail, Subscriber, Subscription, SuppressionReason
+from .models import AnnouncementDelivery, Delivery, SentEmail, Subscriber, Subscription, Suppression, SuppressionReason
 from .selectors import subscribers_of
 from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+
+def _hashes(user: AbstractBaseUser) -> list[str]:
+    return [email_hash(email) for email in person_emails(user)]
 
 
 def export_subscriptions(user: AbstractBaseUser) -> list[dict]:
@@ -63,8 +67,36 @@ def export_emails_sent(user: AbstractBaseUser) -> list[dict]:
     """Transactional emails sent to the account's address (the log keys them by a hash of the address)."""
     return [
         {"sent_at": row.sent_at, "kind": row.kind, "subject": row.subject, "reference": row.object_id}
-        for row in SentEmail.objects.filter(recipient_hash=email_hash(user.email)).order_by("sent_at", "id")
+        for row in SentEmail.objects.filter(recipient_hash__in=_hashes(user)).order_by("sent_at", "id")
     ]
+
+
+def export_announcements(user: AbstractBaseUser) -> list[dict]:
+    """Service announcements addressed to the account (transactional mail to every active account)."""
+    return [
+        {"announcement": row.announcement.subject, "sent_at": row.sent_at}
+        for row in AnnouncementDelivery.objects.filter(user_id=user.pk).select_related("announcement").order_by("id")
+    ]
+
+
+def subscriptions_section(user: AbstractBaseUser) -> list[dict]:
+    """ "What we hold about you": the addresses we mail and each topic's state (one query with its topics)."""
+    items = []
+    for subscriber in subscribers_of(user).prefetch_related("subscriptions__topic"):
+        topics = list(subscriber.subscriptions.all())
+        if not topics:
+            items.append({"Address": subscriber.email, "Topic": "none"})
+        for subscription in topics:
+            items.append(
+                {
+                    "Address": subscriber.email,
+                    "Topic": subscription.topic.name,
+                    "State": subscription.get_state_display(),
+                    "How often": subscription.get_frequency_display(),
+                    "Paused until": subscription.paused_until or "",
+                }
+            )
+    return items
 
 
 def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -> dict:
@@ -82,9 +114,10 @@ def erase_subscriber(user: AbstractBaseUser, *, retention: datetime.timedelta) -
         Subscriber.objects.filter(pk=subscriber.pk).update(email=erased_email(subscriber.pk, "subscriber"))
         erased += 1
     # every erased account's address goes on the list, subscribed or not: nobody mails it again
-    add_suppression(email=user.email, reason=SuppressionReason.ERASURE)
+    for email in person_emails(user):
+        add_suppression(email=email, reason=SuppressionReason.ERASURE)
     # the sent-email log's subjects may name the person; the suppression list keeps the address out of mailings
-    sent_emails = SentEmail.objects.filter(recipient_hash=email_hash(user.email)).delete()[0]
+    sent_emails = SentEmail.objects.filter(recipient_hash__in=_hashes(user)).delete()[0]
     return {"subscribers_anonymised": erased, "suppressed": True, "sent_emails_deleted": sent_emails}
 
 
@@ -153,3 +186,17 @@ def state_disagrees_with_ledger() -> tuple[int, list]:
     if batch:
         flush()
     return len(found), found[:5]
+
+
+def erased_addresses(addresses: list[str]) -> set[str]:
+    """Of these addresses, those of an erased person (on the suppression list for an erasure, as keyed hashes) that
+    no live subscriber uses again (privacy_audit's leftover scan asks)."""
+    hashes = {email_hash(address): address for address in addresses}
+    erased = {
+        hashes[h]
+        for h in Suppression.objects.filter(reason=SuppressionReason.ERASURE, email_hash__in=list(hashes)).values_list(
+            "email_hash", flat=True
+        )
+    }
+    live = set(Subscriber.objects.filter(email__in=erased).values_list("email", flat=True))
+    return erased - live

@@ -33,6 +33,9 @@ def _validate_template(value: str) -> str:
     return value
 
 
+EDITABLE_STATUSES = {Edition.Status.DRAFT, Edition.Status.SCHEDULED}
+
+
 class EditionForm(forms.ModelForm):
     slot = forms.TypedChoiceField(
         required=False, coerce=str, label="Mailing slot", help_text="Required to schedule. Times in the shop's zone."
@@ -44,6 +47,12 @@ class EditionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Once an edition is sending, sent or cancelled its fields are read-only: the admin leaves them out.
+        if "body_html" in self.fields:
+            help_lines = "; ".join(f"{{{{ {name} }}}}: {text}" for name, text in mailing.EDITION_VARIABLES.items())
+            self.fields["body_html"].help_text = f"A Django template. Variables: {help_lines}."
+        if "slot" not in self.fields:
+            return
         choices = [("", "Not scheduled yet")]
         current = self.instance.slot_at
         if current:
@@ -53,8 +62,6 @@ class EditionForm(forms.ModelForm):
                 choices.append((moment.isoformat(), f"{moment:%a %d %b %Y %H:%M}"))
         self.fields["slot"].choices = choices
         self.fields["slot"].initial = current.isoformat() if current else ""
-        help_lines = "; ".join(f"{{{{ {name} }}}}: {text}" for name, text in mailing.EDITION_VARIABLES.items())
-        self.fields["body_html"].help_text = f"A Django template. Variables: {help_lines}."
 
     def clean_body_text(self) -> str:
         return _validate_template(self.cleaned_data["body_text"])
@@ -65,8 +72,9 @@ class EditionForm(forms.ModelForm):
     def save(self, commit=True):
         from datetime import datetime
 
-        slot = self.cleaned_data.get("slot")
-        self.instance.slot_at = datetime.fromisoformat(slot) if slot else None
+        if self.instance.status in EDITABLE_STATUSES:  # a sending or sent edition keeps its slot
+            slot = self.cleaned_data.get("slot")
+            self.instance.slot_at = datetime.fromisoformat(slot) if slot else None
         return super().save(commit)
 
 
@@ -101,14 +109,20 @@ class EditionAdmin(admin.ModelAdmin):
     def failed(self, obj) -> int:
         return obj.n_failed
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        """Once sending starts an edition is evidence of what was sent: staff view it (and its deliveries)."""
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status not in {Edition.Status.DRAFT, Edition.Status.SCHEDULED}:
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
             return ["topic", "subject", "preheader", "body_text", "body_html", "status"]
         return ["status"]
 
     def get_fields(self, request, obj=None):
         fields = ["topic", "subject", "preheader", "body_text", "body_html", "status"]
-        if obj is None or obj.status in {Edition.Status.DRAFT, Edition.Status.SCHEDULED}:
+        if obj is None or obj.status in EDITABLE_STATUSES:
             fields.insert(5, "slot")
         return fields
 

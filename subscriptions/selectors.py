@@ -13,14 +13,16 @@ from privacy import selectors as privacy_selectors
 from privacy.models import ConsentEvent
 
 from . import eligibility
-from .addresses import normalise_email
 from .models import Subscriber, Subscription, Topic
 from .schedule import due_frequencies, shop_zone, upcoming_slots
 
 
 def subscribers_of(user) -> QuerySet[Subscriber]:
-    """The account's Subscribers: the one linked to it and any guest Subscriber with the account's address."""
-    return Subscriber.objects.filter(Q(user_id=user.pk) | Q(email=normalise_email(user.email)))
+    """The account's Subscribers: the one linked to it and any guest Subscriber with any address of the account
+    (privacy.data_rights.person_emails: its address and every address it ever confirmed)."""
+    from privacy.data_rights import person_emails
+
+    return Subscriber.objects.filter(Q(user_id=user.pk) | Q(email__in=person_emails(user)))
 
 
 def subscriber_of(user) -> Subscriber | None:
@@ -138,13 +140,15 @@ def audience_breakdown(edition) -> Audience:
 
 def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
     """ "Emails we sent you" for the privacy dashboard: transactional mail from the sent-email log (found by the
-    keyed hash of the account's address) and commercial mail from sent deliveries, newest first."""
+    keyed hashes of every address of the account) and commercial mail from sent deliveries, newest first."""
+    from privacy.data_rights import person_emails
+
     from .addresses import email_hash
     from .models import Delivery, SentEmail
 
     transactional = [
         {"Sent": row.sent_at, "Subject": row.subject, "Kind": row.get_kind_display()}
-        for row in SentEmail.objects.filter(recipient_hash=email_hash(user.email))[:limit]
+        for row in SentEmail.objects.filter(recipient_hash__in=[email_hash(e) for e in person_emails(user)])[:limit]
     ]
     commercial = [
         {"Sent": row.sent_at, "Subject": row.edition.subject, "Kind": f"Marketing: {row.edition.topic.name}"}

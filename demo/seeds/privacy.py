@@ -20,11 +20,12 @@ def seed() -> list[str]:
         services.set_ad_sharing(user=ada, share=False)
     if grace is not None and not PrivacySettings.objects.filter(user=grace, cookies_chosen_at__isnull=False).exists():
         services.save_cookie_choice(user=grace, categories=["preferences", "analytics", "advertising"])
+        services.set_ad_sharing(user=grace, share=True)  # sharing needs this explicit yes
     return [
         *seed_policy_change(),
         "Privacy: /privacy/ (dashboard), /privacy/export/ (download my data), /privacy/delete/",
         "Privacy: /privacy/ (dashboard), /privacy/cookies/, /privacy/ad-sharing/; "
-        "ad feed: python manage.py export_ad_feed (ada opted out, grace shared)",
+        "ad feed: python manage.py export_ad_feed (ada said no, grace said yes)",
     ]
 
 

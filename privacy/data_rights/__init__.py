@@ -10,6 +10,7 @@ from .audit import (
     Finding,
     access_logs_past_retention,
     disclosures_without_purpose,
+    erased_addresses_in_clear,
     erased_people_with_clear_data,
     run_audit,
     send_audit_report,
@@ -32,7 +33,16 @@ from .export import (
     request_export,
 )
 from .policy import acknowledge_policy, material_policy_in_force, needs_policy_review
-from .requests import AlreadyErased, ErasureNotAllowed, erased_email, is_erased_email, open_request, retention_period
+from .requests import (
+    AlreadyErased,
+    ErasureNotAllowed,
+    any_email_of,
+    erased_email,
+    is_erased_email,
+    open_request,
+    person_emails,
+    retention_period,
+)
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -43,6 +53,7 @@ __all__ = [
     "Finding",
     "access_logs_past_retention",
     "acknowledge_policy",
+    "any_email_of",
     "build_data_export",
     "build_export_payload",
     "disclosures_without_purpose",
@@ -50,6 +61,7 @@ __all__ = [
     "display_tree",
     "erase_person",
     "erase_privacy_data",
+    "erased_addresses_in_clear",
     "erased_email",
     "erased_people_with_clear_data",
     "erased_user_ids",
@@ -63,6 +75,7 @@ __all__ = [
     "material_policy_in_force",
     "needs_policy_review",
     "open_request",
+    "person_emails",
     "privacy_leftover",
     "purge_expired_exports",
     "request_export",

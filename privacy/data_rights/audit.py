@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .. import registry
 from ..app_settings import app_settings
 from ..models import AccessLog, Disclosure
 from .erasure import erased_user_ids
+from .requests import is_erased_email
 
 if TYPE_CHECKING:
     pass
@@ -63,6 +68,43 @@ def erased_people_with_clear_data() -> tuple[int, list]:
     users = get_user_model().objects.filter(pk__in=erased_user_ids())
     found = [u.pk for u in users if any(e.leftover(u) for e in registry.erasers() if e.leftover is not None)]
     return len(found), found[:5]
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
+
+
+def erased_addresses_in_clear() -> tuple[int, list]:
+    """The leftover scan: every email-like value in every text column of every table, hashed by the registered
+    matchers (the suppression list keeps an erased person's addresses only as keyed hashes); a match is a leftover
+    unless the address is in use again (an active account or a live subscriber: the person came back). Reports
+    "<table>.<column>#<id>", never the address."""
+    matchers = registry.erased_address_matchers()
+    if not matchers:
+        return 0, []
+    found_in: dict[str, list[str]] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, _TEXT_FIELDS) or field.primary_key:
+                continue
+            rows = (
+                model._default_manager.annotate(_audit_text=Cast(field.attname, models.TextField()))
+                .filter(_audit_text__contains="@")
+                .values_list("pk", "_audit_text")
+            )
+            for pk, value in rows.iterator(chunk_size=2000):
+                for email in _EMAIL.findall(value if isinstance(value, str) else str(value)):
+                    email = email.lower()
+                    if not is_erased_email(email):
+                        found_in.setdefault(email, []).append(f"{model._meta.db_table}.{field.column}#{pk}")
+    if not found_in:
+        return 0, []
+    in_use = {e.lower() for e in get_user_model().objects.filter(is_active=True).values_list("email", flat=True)}
+    erased: set[str] = set()
+    for matcher in matchers:
+        erased |= matcher(sorted(found_in))
+    places = sorted(place for email in erased - in_use for place in found_in[email])
+    return len(places), places[:5]
 
 
 def send_audit_report() -> int:

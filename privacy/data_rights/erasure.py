@@ -7,16 +7,18 @@ import datetime
 import logging
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
 from .. import registry
 from ..app_settings import app_settings
 from ..models import AccessLog, ConsentEvent, DataExport, DataRequest, PrivacySettings
-from ..services import record_consent
+from ..services import record_consent, stop_logging_request
 from ..subjects import user_subject
 from .export import jsonable
-from .requests import AlreadyErased, ErasureNotAllowed, _complete, open_request, retention_period
+from .requests import AlreadyErased, ErasureNotAllowed, _complete, open_request, person_emails, retention_period
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -59,6 +61,8 @@ def erase_person(
         raise AlreadyErased(f"user {locked.pk} was already erased")
     retention = retention_period()
     summary: dict[str, Any] = {}
+    if request is not None:
+        stop_logging_request(request)  # the access-log row of this very request would name the person again
     for eraser in registry.erasers():
         summary[eraser.key] = jsonable(eraser.fn(locked, retention=retention))
     record_consent(
@@ -78,18 +82,47 @@ def erase_person(
 
 
 def erase_privacy_data(user: AbstractBaseUser, *, retention: datetime.timedelta) -> dict:
-    """privacy's own eraser: settings, access logs and export files go; the consent ledger and the disclosure
-    log stay (they hold no clear email and prove what was agreed and handed over)."""
+    """privacy's own eraser: settings, access logs and export files go, and the admin's change history stops naming
+    the person; the consent ledger and the disclosure log stay (they hold no clear email and prove what was agreed
+    and handed over)."""
     return {
         "privacy_settings_deleted": PrivacySettings.objects.filter(user_id=user.pk).delete()[0],
         "access_logs_deleted": AccessLog.objects.filter(user_id=user.pk).delete()[0],
         "exports_deleted": DataExport.objects.filter(user_id=user.pk).delete()[0],
+        "admin_history_scrubbed": _scrub_admin_history(user),
     }
 
 
+ERASED_REPR = "[erased person]"
+
+
+def _admin_history_naming(user: AbstractBaseUser, *, emails: list[str] | None = None):
+    """django_admin_log rows whose object_repr names the person: their account, or any text holding one of their
+    addresses or their full name (a subscriber, an order, a ticket shown by its email). None without the admin."""
+    if not apps.is_installed("django.contrib.admin"):
+        return None
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    query = Q(content_type=ContentType.objects.get_for_model(get_user_model()), object_id=str(user.pk))
+    for email in person_emails(user) if emails is None else emails:
+        query |= Q(object_repr__icontains=email)
+    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    if len(full_name) >= 5:
+        query |= Q(object_repr__icontains=full_name)
+    return LogEntry.objects.filter(query).exclude(object_repr=ERASED_REPR)
+
+
+def _scrub_admin_history(user: AbstractBaseUser) -> int:
+    rows = _admin_history_naming(user)
+    return 0 if rows is None else rows.update(object_repr=ERASED_REPR)
+
+
 def privacy_leftover(user: AbstractBaseUser) -> int:
+    history = _admin_history_naming(user, emails=[])
     return (
         PrivacySettings.objects.filter(user_id=user.pk).count()
         + AccessLog.objects.filter(user_id=user.pk).count()
         + DataExport.objects.filter(user_id=user.pk).count()
+        + (history.count() if history is not None else 0)
     )

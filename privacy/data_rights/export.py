@@ -146,6 +146,7 @@ def export_consent_history(user: AbstractBaseUser) -> list[dict]:
             "double_opt_in": e.double_opt_in,
             "policy_version": e.policy_version.version if e.policy_version else "",
             "ip_prefix": e.ip_prefix,
+            "user_agent": e.user_agent,
         }
         for e in events.select_related("policy_version").order_by("created_at", "id")
     ]
@@ -160,6 +161,7 @@ def export_disclosures(user: AbstractBaseUser) -> list[dict]:
             "purpose": d.purpose,
             "data_categories": d.data_categories,
             "reference": d.reference,
+            "legal_basis": d.legal_basis,
         }
         for d in Disclosure.objects.filter(user_id=user.pk).order_by("created_at", "id")
     ]
@@ -175,6 +177,7 @@ def export_access_logs(user: AbstractBaseUser) -> list[dict]:
             "status": a.status,
             "ip": a.ip or "",
             "ip_prefix": a.ip_prefix,
+            "user_agent": a.user_agent,
         }
         for a in AccessLog.objects.filter(user_id=user.pk).order_by("created_at", "id")
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.utils import timezone
 
 from ..app_settings import app_settings
@@ -30,6 +31,27 @@ def erased_email(pk: int | str, kind: str = "user") -> str:
 
 def is_erased_email(email: str) -> bool:
     return email.endswith(f"@{app_settings.ERASED_EMAIL_DOMAIN}")
+
+
+def person_emails(user: AbstractBaseUser) -> list[str]:
+    """Every address of the person, normalised (stripped, lower-cased): the account's address and every address
+    an app registered (registry.register_person_emails: accounts gives each address the account ever confirmed).
+    Erased placeholders are left out. Exporters and erasers that find rows by address use this."""
+    from .. import registry
+
+    found = {getattr(user, "email", "") or ""}
+    for provider in registry.person_email_providers():
+        found.update(provider(user))
+    return sorted({e.strip().lower() for e in found if e and e.strip() and not is_erased_email(e.strip().lower())})
+
+
+def any_email_of(user: AbstractBaseUser, field: str = "email") -> Q:
+    """A filter for rows whose `field` holds any address of the person (case-insensitive); matches nothing if the
+    person has none."""
+    query = Q(pk__in=[])
+    for email in person_emails(user):
+        query |= Q(**{f"{field}__iexact": email})
+    return query
 
 
 def retention_period() -> datetime.timedelta:

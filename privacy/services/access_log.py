@@ -92,3 +92,9 @@ def log_event(*, request: HttpRequest, event: str, user_id: int | None) -> Acces
     except DatabaseError:
         logger.exception("AccessLog write failed")
         return None
+
+
+def stop_logging_request(request: HttpRequest) -> None:
+    """Nothing more is logged for this request (its person was just erased: a row written after the erasure would
+    hold their data again)."""
+    request._access_logged = True

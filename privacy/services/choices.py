@@ -80,13 +80,15 @@ def record_gpc_signal(*, user: AbstractBaseUser, request: HttpRequest | None = N
 
 @transaction.atomic
 def set_ad_sharing(*, user: AbstractBaseUser, share: bool, request: HttpRequest | None = None) -> ConsentEvent | None:
-    """The "Don't share my data for tailored advertising" switch. Appends a ConsentEvent when it changes."""
+    """The ad-sharing choice: sharing needs this explicit yes (nobody is shared by default); a no withdraws it.
+    Appends a ConsentEvent when the answer changes."""
     row, _ = PrivacySettings.objects.select_for_update().get_or_create(user=user)
-    opted_out = not share
-    if row.ad_sharing_opted_out == opted_out:
+    agreed = row.ad_sharing_agreed_at is not None
+    if agreed == share and row.ad_sharing_opted_out == (not share):
         return None
-    row.ad_sharing_opted_out = opted_out
-    row.save(update_fields=["ad_sharing_opted_out", "updated_at"])
+    row.ad_sharing_agreed_at = timezone.now() if share else None
+    row.ad_sharing_opted_out = not share
+    row.save(update_fields=["ad_sharing_agreed_at", "ad_sharing_opted_out", "updated_at"])
     return record_consent(
         subject=_user_subject(user),
         purpose=app_settings.AD_SHARING_PURPOSE,

@@ -63,8 +63,9 @@ def consent_gate(parser, token):
 @register.inclusion_tag("privacy/_consent_tags.html", takes_context=True)
 def consent_tags(context) -> dict:
     request = context.get("request")
-    if request is None or request.path.startswith(app_settings.TAG_FREE_PATH_PREFIXES):
-        return {"tag_urls": []}
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.view_name not in app_settings.TAG_PAGES:
+        return {"tag_urls": []}  # only allow-listed catalogue and content pages ever run a third-party tag
     choice = _choice(context)
     urls = [
         url

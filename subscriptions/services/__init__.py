@@ -20,6 +20,7 @@ from .preferences import (
 )
 from .sending import render_email, send_transactional
 from .subscribers import (
+    change_subscriber_email,
     confirm_account_subscriber,
     confirm_subscriber,
     rotate_subscriber_key,
@@ -34,6 +35,7 @@ __all__ = [
     "OFF",
     "add_suppression",
     "change_frequency",
+    "change_subscriber_email",
     "confirm_account_subscriber",
     "confirm_subscriber",
     "email_hash",

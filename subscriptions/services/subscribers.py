@@ -157,3 +157,50 @@ def rotate_subscriber_key(*, subscriber: Subscriber) -> Subscriber:
     subscriber.key_rotated_at = timezone.now()
     subscriber.save(update_fields=["secret_key", "key_rotated_at"])
     return subscriber
+
+
+EMAIL_PURPOSE = "email"
+
+
+@transaction.atomic
+def change_subscriber_email(*, user: AbstractBaseUser, request: HttpRequest | None = None) -> Subscriber | None:
+    """The account's verified address changed (allauth): its Subscriber follows, with one ConsentEvent (purpose
+    "email", action changed; the ledger never holds the address). The new address is proven, so the subscriber
+    stays confirmed; if it is on the suppression list the subscriber is suppressed at once.
+
+    A guest Subscriber that already held the new address cannot keep it (one Subscriber per address): its topics
+    are withdrawn (ledgered, value "merged into the account") and its row keeps a placeholder; the account's own
+    choices apply to the address from now on. Returns the account's Subscriber, or None if it has none."""
+    from privacy.data_rights import erased_email
+
+    from .preferences import unsubscribe_all
+
+    email = normalise_email(user.email)
+    subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
+    if subscriber is None or subscriber.email == email:
+        return subscriber
+    other = Subscriber.objects.select_for_update().filter(email=email).exclude(pk=subscriber.pk).first()
+    if other is not None:
+        if other.user_id is not None:
+            return subscriber  # another account's stale row: staff must look at it; never merge two accounts
+        unsubscribe_all(subscriber=other, method=Method.SYSTEM, request=request)
+        Subscriber.objects.filter(pk=other.pk).update(email=erased_email(other.pk, "merged"))
+        record_subscriber_event(
+            other, purpose=EMAIL_PURPOSE, action=Action.CHANGED, method=Method.SYSTEM, value="merged into the account"
+        )
+    subscriber.email = email
+    fields = ["email"]
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = timezone.now()
+        fields.append("confirmed_at")
+    subscriber.save(update_fields=fields)
+    record_subscriber_event(
+        subscriber,
+        purpose=EMAIL_PURPOSE,
+        action=Action.CHANGED,
+        method=Method.ACCOUNT_SETTINGS,
+        value="verified address changed",
+        request=request,
+    )
+    apply_suppression_list(subscriber)
+    return subscriber

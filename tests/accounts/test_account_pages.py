@@ -159,6 +159,7 @@ def test_minors_are_never_in_the_ad_partner_feed_even_if_they_accept_advertising
     teen = UserFactory(email="teen@example.com", age_band="teen_supervised")
     for user in (adult, teen):
         services.save_cookie_choice(user=user, categories=["advertising"])
+        services.set_ad_sharing(user=user, share=True)
     audience = set(selectors.ad_feed_audience().values_list("email", flat=True))
     assert "adult@example.com" in audience
     assert "teen@example.com" not in audience

@@ -33,18 +33,20 @@ def test_signed_in_switch_saves_the_setting_and_ledgers_each_change(client):
     user = UserFactory()
     client.force_login(user)
     page = client.get(AD_SHARING_URL).content.decode()
-    assert "Don&#x27;t share my data for tailored advertising" in page
-    assert "We currently include you" in page
+    assert "Don&#x27;t share my data for tailored advertising (the default)" in page
+    assert "We include you" not in page
 
-    response = client.post(AD_SHARING_URL, {"share": "no"}, follow=True)
+    response = client.post(AD_SHARING_URL, {"share": "yes"}, follow=True)
     assert "Your advertising choice is saved." in response.content.decode()
+    assert "We include you in the audience" in response.content.decode()
+    assert PrivacySettings.objects.get(user=user).ad_sharing_agreed_at is not None
+    client.post(AD_SHARING_URL, {"share": "yes"})  # unchanged: no second event
+    response = client.post(AD_SHARING_URL, {"share": "no"}, follow=True)
     assert "because you asked us not to" in response.content.decode()
     assert PrivacySettings.objects.get(user=user).ad_sharing_opted_out
-    client.post(AD_SHARING_URL, {"share": "no"})  # unchanged: no second event
-    client.post(AD_SHARING_URL, {"share": "yes"})
     assert list(ConsentEvent.objects.order_by("id").values_list("purpose", "action", "value", "method")) == [
-        ("ad_sharing", "withdrawn", "do_not_share", "preference_center"),
         ("ad_sharing", "granted", "share", "preference_center"),
+        ("ad_sharing", "withdrawn", "do_not_share", "preference_center"),
     ]
 
 
@@ -56,7 +58,7 @@ def test_bad_input_on_the_switch_changes_nothing(client):
     assert response.status_code == 400
     assert "Please pick one of the two options." in response.content.decode()
     assert not ConsentEvent.objects.exists()
-    assert not PrivacySettings.objects.filter(user=user, ad_sharing_opted_out=True).exists()
+    assert not PrivacySettings.objects.filter(user=user, ad_sharing_agreed_at__isnull=False).exists()
 
 
 @pytest.mark.django_db
@@ -89,6 +91,9 @@ def test_the_feed_lists_only_people_who_may_be_shared_as_keyed_hashes(client, se
     rejected = UserFactory(email="rejected@example.com")
     UserFactory(email="inactive@example.com", is_active=False)
 
+    UserFactory(email="never-answered@example.com")  # nobody is shared by default
+    for user in (shared, accepted, opted_out, gpc, rejected):
+        services.set_ad_sharing(user=user, share=True)
     services.save_cookie_choice(user=accepted, categories=["advertising"])
     services.set_ad_sharing(user=opted_out, share=False)
     client.force_login(gpc)
@@ -118,6 +123,8 @@ def test_the_feed_lists_only_people_who_may_be_shared_as_keyed_hashes(client, se
 def test_the_feed_file_holds_no_clear_personal_data(tmp_path, settings):
     settings.PRIVACY_AD_FEED_DIR = tmp_path / "feed"
     users = [UserFactory(phone="+33612345678") for _ in range(3)]
+    for user in users:
+        services.set_ad_sharing(user=user, share=True)
     from privacy.tasks import build_ad_partner_feed
 
     path = build_ad_partner_feed.delay().get()
@@ -133,7 +140,9 @@ def test_the_feed_file_holds_no_clear_personal_data(tmp_path, settings):
 @pytest.mark.django_db
 def test_registered_exclusions_keep_people_out_of_the_feed():
     kept_out = UserFactory(last_name="Minor")
-    UserFactory(last_name="Adult")
+    adult = UserFactory(last_name="Adult")
+    for user in (kept_out, adult):
+        services.set_ad_sharing(user=user, share=True)
 
     def exclude_minors() -> Q:
         return Q(last_name="Minor")
@@ -143,12 +152,12 @@ def test_registered_exclusions_keep_people_out_of_the_feed():
         assert len(feed_rows()) == 1
         assert not Disclosure.objects.filter(user=kept_out).exists()
     finally:
-        registry._ad_feed_exclusions.remove(exclude_minors)
+        registry.unregister_ad_feed_exclusion(exclude_minors)
 
 
 @pytest.mark.django_db
 def test_the_management_command_writes_the_feed(tmp_path):
-    UserFactory()
+    services.set_ad_sharing(user=UserFactory(), share=True)
     output = tmp_path / "feed.csv"
     call_command("export_ad_feed", output=str(output), stderr=io.StringIO())
     assert len(output.read_text().splitlines()) == 2
@@ -157,27 +166,29 @@ def test_the_management_command_writes_the_feed(tmp_path):
 
 @pytest.mark.django_db
 def test_the_feed_query_count_does_not_grow_with_the_audience(django_assert_max_num_queries):
-    UserFactory.create_batch(30)
+    for user in UserFactory.create_batch(30):
+        services.set_ad_sharing(user=user, share=True)
     with django_assert_max_num_queries(6):
         assert len(feed_rows()) == 30
 
 
 @pytest.mark.django_db
 def test_the_page_and_the_feed_agree_on_every_combination():
-    """ad_sharing_refused_reasons (what the pages say) mirrors the feed's query (what the partner gets)."""
+    """ad_sharing_status (what the pages say) mirrors the feed's query (what the partner gets)."""
     import itertools
 
     from django.utils import timezone
 
-    from privacy.selectors import ad_feed_audience, ad_sharing_refused_reasons
+    from privacy.selectors import ad_feed_audience, ad_sharing_status
 
     rows = []
-    for opted_out, gpc, chosen, advertising in itertools.product([False, True], repeat=4):
-        if advertising and not chosen:
-            continue  # forbidden by a constraint: no consent without an answer
+    for agreed, opted_out, gpc, chosen, advertising in itertools.product([False, True], repeat=5):
+        if (advertising and not chosen) or (agreed and opted_out):
+            continue  # forbidden by constraints: no consent without an answer; a yes or a no, not both
         rows.append(
             PrivacySettings.objects.create(
                 user=UserFactory(),
+                ad_sharing_agreed_at=timezone.now() if agreed else None,
                 ad_sharing_opted_out=opted_out,
                 gpc_recorded_at=timezone.now() if gpc else None,
                 cookies_chosen_at=timezone.now() if chosen else None,
@@ -186,10 +197,12 @@ def test_the_page_and_the_feed_agree_on_every_combination():
         )
     without_row = UserFactory()
     in_feed = set(ad_feed_audience().values_list("pk", flat=True))
-    assert without_row.pk in in_feed
+    assert without_row.pk not in in_feed
+    assert not ad_sharing_status(without_row).shared
     for row in rows:
-        assert (row.user_id in in_feed) == (not ad_sharing_refused_reasons(row)), row.__dict__
-    assert len(in_feed) == 3  # no row; no answer; answered with advertising on
+        status = ad_sharing_status(row.user)
+        assert (row.user_id in in_feed) == status.shared == (not status.reasons), row.__dict__
+    assert len(in_feed) == 2  # agreed, and: no cookie answer, or answered with advertising on
 
 
 @pytest.mark.django_db

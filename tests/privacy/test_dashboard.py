@@ -75,6 +75,7 @@ def test_the_ad_feed_shows_up_as_a_disclosure_to_the_partner(client):
     import io
 
     me = UserFactory()
+    services.set_ad_sharing(user=me, share=True)
     services.export_ad_partner_feed(out=io.StringIO(), reference="ad-feed:2026-11-25")
     client.force_login(me)
     page = client.get(DASHBOARD_URL).content.decode()

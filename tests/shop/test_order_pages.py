@@ -108,8 +108,9 @@ def test_the_ad_feed_carries_coarse_purchase_categories_and_nothing_identifying(
     import io
 
     from privacy.models import Disclosure
-    from privacy.services import ad_partner_hash, export_ad_partner_feed
+    from privacy.services import ad_partner_hash, export_ad_partner_feed, set_ad_sharing
 
+    set_ad_sharing(user=shopper, share=True)
     place(shopper_client, product)
     out = io.StringIO()
     export_ad_partner_feed(out=out, reference="ad-feed:test")

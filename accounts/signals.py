@@ -1,0 +1,17 @@
+"""Wiring only: allauth's address signals into accounts.services."""
+
+from allauth.account.signals import email_changed, email_confirmed
+from django.dispatch import receiver
+
+from . import services
+
+
+@receiver(email_confirmed, dispatch_uid="accounts.confirmed_email")
+def on_email_confirmed(sender, request, email_address, **kwargs) -> None:
+    services.remember_confirmed_email(user=email_address.user, email=email_address.email)
+
+
+@receiver(email_changed, dispatch_uid="accounts.email_changed")
+def on_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs) -> None:
+    user.refresh_from_db(fields=["email"])
+    services.carry_email_change(user=user, request=request)
