@@ -174,3 +174,9 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     country = "FR"
     status = "published"
     published_at = factory.LazyFunction(timezone.now)
+
+
+def age_answer(iso_date: str) -> dict:
+    """The age screen's three boxes (Day, Month, Year) filled with a YYYY-MM-DD date."""
+    year, month, day = ([*iso_date.split("-"), "", "", ""])[:3]
+    return {"date_of_birth_day": day, "date_of_birth_month": month, "date_of_birth_year": year}

@@ -19,7 +19,7 @@ from shop.models import Order, OrderEmail
 from shop.tasks import resend_unsent_order_emails
 from subscriptions.models import Subscriber, Subscription
 from subscriptions.tokens import Purpose, make_token
-from tests.factories import SubscriberFactory, SubscriptionFactory, launch_topics
+from tests.factories import SubscriberFactory, SubscriptionFactory, age_answer, launch_topics
 from tests.shop.conftest import add_to_cart, checkout_data
 
 from .conftest import wait_for
@@ -60,7 +60,7 @@ def test_with_redis_down_the_shop_works_and_everything_queued_is_delivered_once_
     # Signup through the age screen, then the emailed confirmation link (allauth's rate limits use the cache).
     visitor = Client(raise_request_exception=False)
     dob = shop_today().replace(year=1990).isoformat()
-    assert visitor.post(reverse("accounts:age_screen"), {"date_of_birth": dob}).status_code == 302
+    assert visitor.post(reverse("accounts:age_screen"), age_answer(dob)).status_code == 302
     signup = visitor.post(
         reverse("account_signup"),
         {

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.accounts.test_signup import dob, signup_data
-from tests.factories import UserFactory
+from tests.factories import UserFactory, age_answer
 
 EMAIL_URL = reverse("account_email")
 VICTIM = "owner@example.com"
@@ -45,7 +45,7 @@ def test_a_squatted_address_stays_free_for_its_owner(client, mailoutbox, django_
     # The owner signs up with their own address, and gets an account and a confirmation link.
     mailoutbox.clear()
     owner = type(client)()
-    owner.post(reverse("accounts:age_screen"), {"date_of_birth": dob(30)})
+    owner.post(reverse("accounts:age_screen"), age_answer(dob(30)))
     response = owner.post(reverse("account_signup"), signup_data(email=VICTIM))
     assert response.status_code == 302
     account = User.objects.get(email=VICTIM)

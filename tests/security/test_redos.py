@@ -25,7 +25,7 @@ from django.utils import timezone
 from reviews.models import Review
 from shop.models import Contest, ContestEntry, SupportTicket
 from subscriptions.models import Subscriber
-from tests.factories import PASSWORD, ProductFactory, UserFactory
+from tests.factories import PASSWORD, ProductFactory, UserFactory, age_answer
 from tests.shop.conftest import add_to_cart, checkout_data
 
 MB = 1_000_000
@@ -100,8 +100,10 @@ def test_public_forms_refuse_1_mb_inputs_quickly(client, topics, no_rate_limits)
     problems += attack(client, reverse("shop:contact"), CONTACT, [*CONTACT])
     problems += attack(client, contest.get_absolute_url(), CONTEST, [*CONTEST])
     problems += attack(client, reverse("subscriptions:subscribe"), {"topics": ["newsletter"]}, ["email"])
-    problems += attack(client, reverse("accounts:age_screen"), {}, ["date_of_birth"])
-    client.post(reverse("accounts:age_screen"), {"date_of_birth": "1990-05-31"})
+    problems += attack(
+        client, reverse("accounts:age_screen"), {}, ["date_of_birth_day", "date_of_birth_month", "date_of_birth_year"]
+    )
+    client.post(reverse("accounts:age_screen"), age_answer("1990-05-31"))
     problems += attack(client, reverse("account_signup"), SIGNUP, ["first_name", "last_name", "email", "phone"])
     assert problems == [], "\n".join(problems)
     assert not Review.objects.exists()
