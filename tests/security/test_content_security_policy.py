@@ -62,7 +62,8 @@ def test_every_public_page_has_a_strict_policy_without_the_ad_partner(client, se
     settings.PRIVACY_THIRD_PARTY_TAGS = {"advertising": [AD_TAG]}
     for path in pages(client):
         response = client.get(path)
-        assert response.status_code < 500, path
+        # /readyz answers 503 by design here: the tests configure no ESP (docs/deploy.md).
+        assert response.status_code < 500 or (path == "/readyz" and response.status_code == 503), path
         assert_strict(response, ad_partner_allowed=False)
 
 

@@ -92,6 +92,7 @@ def test_wellformed_but_wrong_values_never_answer_5xx(visitor, topics):
             )
             for url in urls:
                 status = visitor.get(url).status_code
-                if status >= 500:
+                # /readyz answers 503 by design here: the tests configure no ESP (docs/deploy.md).
+                if status >= 500 and not (url.startswith("/readyz") and status == 503):
                     problems.append(f"{url[:120]} ({name}): {status}")
     assert problems == [], "\n".join(problems)
