@@ -6,6 +6,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from config.middleware import MalformedUrlMiddleware
 from privacy.models import ConsentEvent
 from subscriptions.models import Subscription
 from subscriptions.selectors import eligible_subscriptions
@@ -176,6 +177,10 @@ def test_10000_bad_tokens_on_every_token_url_get_a_friendly_404_and_change_nothi
             response = client.post(url, {"action": "unsubscribe"})
         else:
             response = client.post(url, ONE_CLICK)
+        if MalformedUrlMiddleware.is_malformed(response.wsgi_request):
+            # NUL bytes, bytes that are not UTF-8 and stray "%XX" are refused before any view (security item 11).
+            assert response.status_code == 400, (url, response.status_code)
+            return
         assert response.status_code == 404, (url, response.status_code)
         assert b"This link doesn't work" in response.content
 
