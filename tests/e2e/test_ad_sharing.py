@@ -3,14 +3,14 @@ feed does for the person; after a yes it says they are included. Screenshots go 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.sign_in import log_in
+from tests.factories import UserFactory
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
@@ -21,11 +21,7 @@ def test_the_ad_sharing_page_defaults_to_no_and_says_what_the_feed_does(page, ax
     user = UserFactory(email=f"ads{width}@example.com")
     page.set_viewport_size({"width": width, "height": 900})
     page.set_default_timeout(60_000)  # a shared 2-core machine: slow, not broken
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
-    page.wait_for_url(re.compile(r"^(?!.*login).*$"))
+    log_in(page, user.email)
     page.goto("/privacy/ad-sharing/")
     expect(page.get_by_label("Don't share my data for tailored advertising (the default)")).to_be_checked()
     expect(page.locator("#ad-sharing-status")).to_contain_text("because you haven't agreed to it")

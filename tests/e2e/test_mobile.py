@@ -18,8 +18,8 @@ from shop import services as shop_services
 from shop.cart import CartLine
 from shop.models import Contest
 from subscriptions.emails import preferences_url, unsubscribe_url
+from tests.e2e.sign_in import log_in
 from tests.factories import (
-    PASSWORD,
     AddressFactory,
     ProductFactory,
     ProductStyleFactory,
@@ -45,14 +45,6 @@ def check_page(page, path: str) -> None:
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     summary = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in violations]
     assert not violations, f"axe on {path} at 390px:\n" + "\n".join(summary)
-
-
-def log_in(page, email: str) -> None:
-    page.goto(reverse("account_login"))
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(lambda url: "login" not in url)
 
 
 @pytest.fixture

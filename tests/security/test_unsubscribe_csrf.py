@@ -5,6 +5,8 @@ got from a forwarded email) with `action=resubscribe`, `pause` or `monthly`, coo
 Only the exact RFC 8058 body may skip CSRF, and it can only unsubscribe.
 """
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -76,12 +78,27 @@ def test_the_exact_rfc_8058_body_still_unsubscribes_without_csrf(subscriber, top
     assert [(e.action, e.method) for e in ledger.new()] == [("withdrawn", "one_click")]
 
 
+def forms_on(html: str) -> list[dict[str, str]]:
+    """Each POST form's hidden fields, as the browser would submit them."""
+    forms = re.findall(r'<form method="post"[^>]*>(.*?)</form>', html, re.S)
+    return [dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)) for form in forms]
+
+
 @pytest.mark.django_db
-def test_the_page_buttons_still_work_with_the_pages_csrf_token(subscriber, topics):
+def test_every_button_on_the_page_and_after_it_posts_the_pages_own_csrf_token(subscriber, topics):
+    """The buttons carry the token in their own form: a browser (which enforces nothing else) gets a 200, not a 403."""
     url = unsubscribe_url(subscriber, topics["newsletter"])
     reader = Client(enforce_csrf_checks=True)
-    page = reader.get(url)
-    token = page.context["csrf_token"]
-    response = reader.post(url, {"action": "monthly", "csrfmiddlewaretoken": str(token)})
-    assert response.status_code == 200
+    forms = forms_on(reader.get(url).content.decode())
+    assert {f.get("action") for f in forms} >= {"unsubscribe", "monthly", "pause"}
+    assert all(f.get("csrfmiddlewaretoken") for f in forms)
+    monthly = next(f for f in forms if f.get("action") == "monthly")
+    done = reader.post(url, monthly)
+    assert done.status_code == 200
     assert state(subscriber, topics["newsletter"])[:2] == ("active", "monthly")
+    after = forms_on(done.content.decode())
+    assert "unsubscribe" in {f.get("action") for f in after}
+    assert all(f.get("csrfmiddlewaretoken") for f in after)
+    response = reader.post(url, next(f for f in after if f.get("action") == "unsubscribe"))
+    assert response.status_code == 200
+    assert state(subscriber, topics["newsletter"])[0] == "unsubscribed"
