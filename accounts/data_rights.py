@@ -118,9 +118,12 @@ def unconfirmed_accounts() -> Q:
 
 
 def person_emails(user: User) -> list[str]:
-    """Every address the account holds or once confirmed (registered with privacy.registry.register_person_emails)."""
-    current = EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)
-    return [*current, *ConfirmedEmail.objects.filter(user_id=user.pk).values_list("email", flat=True)]
+    """Every address the account has confirmed, now or before (registered with privacy.registry.register_person_emails),
+    in one query. A pending, unconfirmed change is not the person's address yet: typing a guest's address there must
+    not bring the guest's reviews, subscriptions or orders into this account's export, preferences or erasure."""
+    current = EmailAddress.objects.filter(user_id=user.pk, verified=True).values_list("email", flat=True)
+    past = ConfirmedEmail.objects.filter(user_id=user.pk).order_by().values_list("email", flat=True)
+    return list(current.order_by().union(past))
 
 
 def export_email_addresses(user: User) -> list[dict]:

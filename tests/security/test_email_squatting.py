@@ -2,12 +2,15 @@
 silently could not sign up. Now an account has one address, changed only through a confirmed change
 (ACCOUNT_CHANGE_EMAIL), and a pending change to someone else's address never blocks the owner."""
 
+import json
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import User
+from privacy.data_rights import build_export_payload
 from tests.accounts.test_signup import dob, signup_data
 from tests.factories import UserFactory, age_answer
 
@@ -75,3 +78,35 @@ def test_one_address_per_account_a_new_one_only_replaces_it_once_confirmed(clien
     user.refresh_from_db()
     assert user.email == "second-try@example.com"
     assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == ["second-try@example.com"]
+
+
+@pytest.mark.django_db
+def test_a_pending_change_to_a_guests_address_shows_none_of_the_guests_data(client, topics):
+    """Attack: type a guest subscriber's (and reviewer's) address as the account's new email and never confirm it,
+    then open the preference center and download the account's data. The address is not the account's until it is
+    confirmed: neither page shows the guest's subscription or review, and erasure would not touch them."""
+    from privacy.data_rights import person_emails
+    from subscriptions.selectors import subscriber_of
+    from tests.factories import ReviewFactory, SubscriberFactory, SubscriptionFactory
+
+    guest = SubscriberFactory(email=VICTIM)
+    SubscriptionFactory(subscriber=guest, topic=topics["contests"], frequency="monthly")
+    ReviewFactory(email=VICTIM, city="Guestville", title="The guest's own words")
+    squatter = UserFactory(email="squatter@example.com")
+    client.force_login(squatter)
+    client.post(EMAIL_URL, {"email": VICTIM, "action_add": ""})
+    assert EmailAddress.objects.filter(user=squatter, email=VICTIM, verified=False).exists()
+
+    assert person_emails(squatter) == ["squatter@example.com"]
+    assert subscriber_of(squatter) is None
+    page = client.get(reverse("subscriptions:preferences")).content.decode()
+    assert 'value="monthly" selected' not in page
+    payload = build_export_payload(squatter)
+    export = json.dumps(payload, default=str)
+    assert "Guestville" not in export
+    assert "The guest's own words" not in export
+    # the address appears once: as what the squatter typed, shown as not confirmed
+    assert export.count(VICTIM) == 1
+    assert {"email": VICTIM, "confirmed": False}.items() <= next(
+        row for row in payload["sections"]["email_addresses"]["items"] if row["email"] == VICTIM
+    ).items()
