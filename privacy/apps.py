@@ -6,6 +6,8 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import (  # noqa: F401 (signals: sign-in -> access log, policy)
             checks,
             data_rights,
@@ -13,7 +15,10 @@ class PrivacyConfig(AppConfig):
             selectors,
             signals,
         )
+        from .staff_groups import keep_privacy_officer, keep_support
 
+        post_migrate.connect(keep_privacy_officer, sender=self, dispatch_uid="privacy.keep_privacy_officer")
+        post_migrate.connect(keep_support, sender=self, dispatch_uid="privacy.keep_support")
         registry.register_data_section("privacy", "Your privacy choices", selectors.privacy_choices_section)
         registry.register_exporter("privacy_settings", "Privacy choices", data_rights.export_privacy_settings)
         registry.register_exporter("consent_history", "Consent history", data_rights.export_consent_history)

@@ -5,10 +5,16 @@ class ShopConfig(AppConfig):
     name = "shop"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from privacy import registry
+        from privacy.staff_groups import SUPPORT_GROUP, group_keeper
 
         from . import checks, data_rights, selectors  # noqa: F401 (checks: registers the system check)
+        from .staff_groups import SUPPORT
 
+        self.keep_support = group_keeper(SUPPORT_GROUP, SUPPORT)  # a strong reference: the signal keeps weak ones
+        post_migrate.connect(self.keep_support, sender=self, dispatch_uid="shop.keep_support")
         registry.register_data_section("orders", "Your orders", selectors.orders_data_section)
         registry.register_data_section("support", "Your messages to customer service", selectors.support_data_section)
         registry.register_ad_feed_column(

@@ -81,23 +81,10 @@ def _clear_cache(cache) -> None:
 
 @pytest.fixture
 def staff_groups(db):
-    """The staff groups of privacy's 0008 and shop's 0004 migrations, with their permissions. Made again here
-    (idempotently) because a transactional test earlier in the same worker flushes every row a migration wrote."""
-    import importlib
+    """The staff groups (privacy.staff_groups), which every migrate and every flush's post_migrate keep."""
+    from django.contrib.auth.models import Group
 
-    from django.contrib.auth.models import Group, Permission
-
-    privacy_groups = importlib.import_module("privacy.migrations.0008_staff_groups")
-    shop_support = importlib.import_module("shop.migrations.0004_support_group_permissions")
-    officer, _ = Group.objects.get_or_create(name="Privacy officer")
-    officer.permissions.add(
-        *Permission.objects.filter(content_type__app_label="privacy", codename__in=privacy_groups.PRIVACY_OFFICER)
-    )
-    support, _ = Group.objects.get_or_create(name="Support")
-    support.permissions.add(
-        *Permission.objects.filter(content_type__app_label="shop", codename__in=shop_support.SUPPORT)
-    )
-    return {"Privacy officer": officer, "Support": support}
+    return {group.name: group for group in Group.objects.filter(name__in=["Privacy officer", "Support"])}
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from django.utils import timezone
 from .. import registry
 from ..app_settings import app_settings
 from ..models import AccessLog, Disclosure
+from ..staff_groups import PRIVACY_OFFICER_GROUP
 from .erasure import erased_user_ids
 from .requests import is_erased_email
 
@@ -129,6 +130,3 @@ def send_audit_report() -> int:
         )
         sent += 1
     return sent
-
-
-PRIVACY_OFFICER_GROUP = "Privacy officer"

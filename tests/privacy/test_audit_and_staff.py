@@ -122,9 +122,21 @@ def test_groups_support_reads_orders_and_tickets_but_no_privacy_model():
     assert {"view_consentevent", "view_datarequest", "run_export", "run_erasure"} <= officer_perms
 
 
-@pytest.fixture(autouse=True)
-def _staff_groups(staff_groups):
-    """Every test here names the staff groups the migrations create."""
+@pytest.mark.django_db(transaction=True)
+def test_the_groups_and_their_permissions_come_back_after_a_flush_and_a_hand_removal():
+    """A flush (what a transactional test does, and what `flush` does to a database) wipes rows that migrations
+    wrote; post_migrate (privacy.staff_groups) makes the groups again, and a permission removed by hand returns at
+    the next migrate."""
+    from django.core.management import call_command
+
+    Group.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+    support = Group.objects.get(name="Support")
+    assert {"view_order", "add_supportreply"} <= set(support.permissions.values_list("codename", flat=True))
+    officer = Group.objects.get(name="Privacy officer")
+    officer.permissions.remove(*officer.permissions.filter(codename="run_erasure"))
+    call_command("migrate", verbosity=0)
+    assert officer.permissions.filter(codename="run_erasure").exists()
 
 
 def staff_in(group_name: str) -> User:

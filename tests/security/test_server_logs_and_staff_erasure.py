@@ -29,7 +29,7 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "c
 
 def privacy_officer_group() -> Group:
     """The group as privacy's migration 0008 makes it (a browser test's database flush may have removed it)."""
-    codenames = import_module("privacy.migrations.0008_staff_groups").PRIVACY_OFFICER
+    codenames = import_module("privacy.staff_groups").PRIVACY_OFFICER
     group, _ = Group.objects.get_or_create(name="Privacy officer")
     group.permissions.add(*Permission.objects.filter(content_type__app_label="privacy", codename__in=codenames))
     return group
