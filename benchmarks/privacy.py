@@ -1,7 +1,8 @@
 """Privacy benchmark: the ad-partner feed export and the AccessLog purge. Prints figures, asserts nothing.
 
-It creates a throwaway PostgreSQL database (dropped afterwards), seeds N accounts with SQL (10% switched sharing
-off, 5% sent GPC, 10% rejected advertising cookies) and M AccessLog rows (half past retention), then runs one
+It creates a throwaway PostgreSQL database (dropped afterwards), seeds N accounts with SQL (3 in 10 never made a
+privacy choice, so they are not shared; of the rest 1 in 10 said no to sharing, 1 in 10 rejected advertising
+cookies and 1 in 20 sent GPC: 45% end up in the feed) and M AccessLog rows (half past retention), then runs one
 feed export and one purge the way the Celery tasks would.
 
     .venv/bin/python benchmarks/privacy.py                       # 100,000 accounts, 1,000,000 log rows

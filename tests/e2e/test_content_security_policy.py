@@ -36,7 +36,8 @@ def visit_all(page, paths) -> list[str]:
             assert page.request.get(path, max_redirects=0).status < 500, path
             continue
         assert response is not None
-        assert response.status < 500, path
+        # /readyz answers 503 by design here: the tests configure no ESP (docs/deploy.md)
+        assert response.status < 500 or (path == "/readyz" and response.status == 503), path
         assert response.headers.get("content-security-policy"), path
         page.wait_for_load_state("load")
         problems += [f"{path}: {v}" for v in page.evaluate("window.__cspViolations || []")]
