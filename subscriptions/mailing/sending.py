@@ -149,7 +149,7 @@ class EachSender:
         recipient = status.recipients.get(row.subscriber.email) if status is not None else None
         if recipient is not None and recipient.status in REJECTED:
             return row.id, "failed", f"refused by the ESP ({recipient.status})"
-        return row.id, "sent", (recipient.message_id if recipient is not None else None) or ""
+        return row.id, "sent", str((recipient.message_id if recipient is not None else None) or "")
 
     def send(self, chunk: list[Delivery]) -> Outcome:
         outcome = Outcome()
@@ -246,7 +246,7 @@ class BatchSender:
                 if recipient is not None and recipient.status in REJECTED:
                     outcome.failed[row.id] = f"refused by the ESP ({recipient.status})"
                 else:
-                    outcome.sent[row.id] = (recipient.message_id if recipient else None) or ""
+                    outcome.sent[row.id] = str((recipient.message_id if recipient else None) or "")
         return outcome
 
     def close(self) -> None:
