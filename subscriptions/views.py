@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,6 +40,34 @@ def _read(token: str, purpose: Purpose) -> TokenData | None:
         return read_token(token, purpose=purpose)
     except InvalidToken:
         return None
+
+
+def token_page(purpose: Purpose, *, before_csrf: Callable[[HttpRequest, TokenData], HttpResponse | None] | None = None):
+    """A page reached by an emailed signed link, as `view(request, data)`.
+
+    The token is read first, so a malformed, tampered or expired link always gets the friendly page whatever the
+    request; then every POST needs the page's CSRF token. `before_csrf` may answer first for the one request that
+    has no CSRF token by design (RFC 8058's one-click unsubscribe, see `unsubscribe`).
+    """
+
+    def decorator(view: Callable[[HttpRequest, TokenData], HttpResponse]):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @never_cache
+        @require_http_methods(["GET", "POST"])
+        @functools.wraps(view)
+        def page(request: HttpRequest, token: str) -> HttpResponse:
+            data = _read(token, purpose)
+            if data is None:
+                return bad_link(request)
+            if before_csrf is not None and (early := before_csrf(request, data)) is not None:
+                return early
+            return protected(request, data)
+
+        return page
+
+    return decorator
 
 
 # Preference center
@@ -110,21 +140,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Token pages check the token before CSRF, so a bad link always gets the friendly page (then CSRF applies).
-
-
-@csrf_exempt
-@never_cache
-@require_http_methods(["GET", "POST"])
-def preferences_token(request: HttpRequest, token: str) -> HttpResponse:
-    data = _read(token, Purpose.PREFERENCES)
-    if data is None:
-        return bad_link(request)
-    return _preferences_by_token(request, data)
-
-
-@csrf_protect
-def _preferences_by_token(request: HttpRequest, data: TokenData) -> HttpResponse:
+@token_page(Purpose.PREFERENCES)
+def preferences_token(request: HttpRequest, data: TokenData) -> HttpResponse:
     return _preferences_page(request, data.subscriber, method=Method.PREFERENCE_CENTER)
 
 
@@ -163,18 +180,8 @@ def subscribe_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "subscriptions/subscribe_sent.html")
 
 
-@csrf_exempt
-@never_cache
-@require_http_methods(["GET", "POST"])
-def subscribe_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    data = _read(token, Purpose.CONFIRM)
-    if data is None:
-        return bad_link(request)
-    return _confirm(request, data)
-
-
-@csrf_protect
-def _confirm(request: HttpRequest, data: TokenData) -> HttpResponse:
+@token_page(Purpose.CONFIRM)
+def subscribe_confirm(request: HttpRequest, data: TokenData) -> HttpResponse:
     subscriber = data.subscriber
     if request.method == "POST":
         services.confirm_subscriber(subscriber=subscriber, method=Method.EMAILED_LINK, request=request)
@@ -204,23 +211,19 @@ def _is_one_click(request: HttpRequest) -> bool:
     return False
 
 
-@csrf_exempt  # RFC 8058: the mail provider posts with no cookie and no CSRF token; the signed token is the secret.
-@never_cache
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    data = _read(token, Purpose.UNSUBSCRIBE)
-    if data is None:
-        return bad_link(request)
+def _one_click(request: HttpRequest, data: TokenData) -> HttpResponse | None:
+    """RFC 8058: the mail provider posts with no cookie and no CSRF token; the signed token is the secret."""
     if request.method == "POST" and _is_one_click(request):
         services.unsubscribe_topic(
             subscriber=data.subscriber, topic=data.topic, method=Method.ONE_CLICK, request=request
         )
         return HttpResponse(f"Unsubscribed from {data.topic.name}.\n", content_type="text/plain; charset=utf-8")
-    return _unsubscribe_page(request, data)
+    return None
 
 
-@csrf_protect  # every other POST (the page's buttons: unsubscribe, fewer, pause, resubscribe) needs the CSRF token
-def _unsubscribe_page(request: HttpRequest, data: TokenData) -> HttpResponse:
+@token_page(Purpose.UNSUBSCRIBE, before_csrf=_one_click)
+def unsubscribe(request: HttpRequest, data: TokenData) -> HttpResponse:
+    """The page's buttons (unsubscribe, fewer, pause, resubscribe) need the CSRF token; only _one_click does not."""
     subscriber, topic = data.subscriber, data.topic
     form = UnsubscribeForm(request.POST or None, topic=topic)
     context = {
