@@ -20,6 +20,7 @@ class AccountsConfig(AppConfig):
         registry.register_exporter("addresses", "Your addresses", data_rights.export_addresses)
         registry.register_exporter("email_addresses", "Your email addresses", data_rights.export_email_addresses)
         registry.register_person_emails(data_rights.person_emails)
+        registry.register_account_finder(data_rights.account_for_email)
         registry.register_eraser(
             "account", data_rights.erase_account, leftover=data_rights.account_leftover, runs_last=True
         )

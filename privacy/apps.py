@@ -25,7 +25,9 @@ class PrivacyConfig(AppConfig):
         registry.register_exporter("disclosures", "Who received your data", data_rights.export_disclosures)
         registry.register_exporter("access_logs", "Access log of your account pages", data_rights.export_access_logs)
         registry.register_exporter("data_requests", "Your data requests", data_rights.export_data_requests)
-        registry.register_eraser("privacy", data_rights.erase_privacy_data, leftover=data_rights.privacy_leftover)
+        registry.register_eraser(
+            "privacy", data_rights.erase_privacy_data, leftover=data_rights.privacy_leftover, guest=True
+        )
         registry.register_audit_check(
             "access_logs_past_retention",
             "Access log rows older than the retention period",

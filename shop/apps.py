@@ -21,6 +21,10 @@ class ShopConfig(AppConfig):
             "purchase_categories", "purchase categories (coarse)", selectors.purchase_categories
         )
         registry.register_exporter("orders", "Your orders", data_rights.export_orders)
-        registry.register_exporter("support_tickets", "Your messages to customer service", data_rights.export_tickets)
-        registry.register_exporter("contest_entries", "Your contest entries", data_rights.export_contest_entries)
-        registry.register_eraser("shop", data_rights.erase_shop_data, leftover=data_rights.shop_leftover)
+        registry.register_exporter(
+            "support_tickets", "Your messages to customer service", data_rights.export_tickets, guest=True
+        )
+        registry.register_exporter(
+            "contest_entries", "Your contest entries", data_rights.export_contest_entries, guest=True
+        )
+        registry.register_eraser("shop", data_rights.erase_shop_data, leftover=data_rights.shop_leftover, guest=True)
