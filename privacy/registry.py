@@ -2,6 +2,9 @@
 
 - register_data_section(key, title, fn): a "what we hold about you" section on the privacy dashboard;
   fn(user) returns a list of dicts (label -> value), one per item.
+- models=("app.Model", ...) on register_data_section, register_exporter and register_eraser: which models the
+  section, exporter or eraser covers. tests/privacy/test_registry_completeness.py fails when a model holding
+  personal data is covered by no exporter, eraser or section (and is not in its documented allow-list).
 - register_ad_feed_exclusion(fn): fn() returns a Q on the user model for accounts that must never be in the
   ad-partner feed (accounts registers minors, for instance).
 """
@@ -20,15 +23,18 @@ class DataSection:
     key: str
     title: str
     fn: Callable[[Any], list[dict]]
+    models: tuple[str, ...] = ()
 
 
 _data_sections: dict[str, DataSection] = {}
 _ad_feed_exclusions: list[tuple[Callable[[], Q], str]] = []
 
 
-def register_data_section(key: str, title: str, fn: Callable[[Any], list[dict]]) -> None:
+def register_data_section(
+    key: str, title: str, fn: Callable[[Any], list[dict]], *, models: tuple[str, ...] = ()
+) -> None:
     """Add (or replace, by key) a section; registering twice under one key is idempotent."""
-    _data_sections[key] = DataSection(key=key, title=title, fn=fn)
+    _data_sections[key] = DataSection(key=key, title=title, fn=fn, models=tuple(models))
 
 
 def data_sections() -> list[DataSection]:
@@ -102,6 +108,7 @@ class Exporter:
     title: str
     fn: Callable[[Any], list[dict] | dict]
     guest: bool = False
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,7 @@ class Eraser:
     leftover: Callable[[Any], int] | None = None
     runs_last: bool = False
     guest: bool = False
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,15 @@ _audit_checks: dict[str, AuditCheck] = {}
 _transactional_sender: list[Callable[..., Any]] = []
 
 
-def register_exporter(key: str, title: str, fn: Callable[[Any], list[dict] | dict], *, guest: bool = False) -> None:
-    _exporters[key] = Exporter(key=key, title=title, fn=fn, guest=guest)
+def register_exporter(
+    key: str,
+    title: str,
+    fn: Callable[[Any], list[dict] | dict],
+    *,
+    guest: bool = False,
+    models: tuple[str, ...] = (),
+) -> None:
+    _exporters[key] = Exporter(key=key, title=title, fn=fn, guest=guest, models=tuple(models))
 
 
 def exporters(*, guest: bool = False) -> list[Exporter]:
@@ -142,8 +157,9 @@ def register_eraser(
     leftover: Callable[[Any], int] | None = None,
     runs_last: bool = False,
     guest: bool = False,
+    models: tuple[str, ...] = (),
 ) -> None:
-    _erasers[key] = Eraser(key=key, fn=fn, leftover=leftover, runs_last=runs_last, guest=guest)
+    _erasers[key] = Eraser(key=key, fn=fn, leftover=leftover, runs_last=runs_last, guest=guest, models=tuple(models))
 
 
 def erasers(*, guest: bool = False) -> list[Eraser]:

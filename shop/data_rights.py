@@ -92,6 +92,20 @@ def export_contest_entries(user: User | Person) -> list[dict]:
     ]
 
 
+def contest_entries_section(user: User) -> list[dict]:
+    """ "What we hold about you": the contests the person entered under any of their addresses."""
+    return [
+        {
+            "Contest": entry["contest"],
+            "Name given": entry["first_name"],
+            "City": entry["city"],
+            "Listed publicly if a winner": entry["list_publicly"],
+            "Winner": entry["is_winner"],
+        }
+        for entry in export_contest_entries(user)
+    ]
+
+
 def erase_shop_data(user: User | Person, *, retention: datetime.timedelta) -> dict:
     """Orders placed within the retention period are kept for the accounts, with the name, email, phone and
     addresses replaced; older ones are deleted. Support tickets (with replies) and contest entries are deleted.
