@@ -14,14 +14,32 @@ class AccountsConfig(AppConfig):
         # whatever their cookie or sharing choices.
         registry.register_ad_feed_exclusion(data_rights.minors, reason="under_18")
         registry.register_ad_feed_exclusion(data_rights.unconfirmed_accounts, reason="unconfirmed")
-        registry.register_data_section("profile", "Your profile", data_rights.profile_section)
-        registry.register_data_section("addresses", "Your address book", data_rights.addresses_section)
-        registry.register_exporter("profile", "Your profile and age attestation", data_rights.export_profile)
-        registry.register_exporter("addresses", "Your addresses", data_rights.export_addresses)
-        registry.register_exporter("email_addresses", "Your email addresses", data_rights.export_email_addresses)
+        registry.register_data_section(
+            "profile", "Your profile", data_rights.profile_section, models=("accounts.User", "accounts.ConfirmedEmail")
+        )
+        registry.register_data_section(
+            "addresses", "Your address book", data_rights.addresses_section, models=("accounts.Address",)
+        )
+        registry.register_exporter(
+            "profile", "Your profile and age attestation", data_rights.export_profile, models=("accounts.User",)
+        )
+        registry.register_exporter(
+            "addresses", "Your addresses", data_rights.export_addresses, models=("accounts.Address",)
+        )
+        registry.register_exporter(
+            "email_addresses",
+            "Your email addresses",
+            data_rights.export_email_addresses,
+            models=("accounts.ConfirmedEmail",),
+        )
         registry.register_person_emails(data_rights.person_emails)
+        registry.register_account_finder(data_rights.account_for_email)
         registry.register_eraser(
-            "account", data_rights.erase_account, leftover=data_rights.account_leftover, runs_last=True
+            "account",
+            data_rights.erase_account,
+            leftover=data_rights.account_leftover,
+            runs_last=True,
+            models=("accounts.User", "accounts.Address", "accounts.ConfirmedEmail"),
         )
         registry.register_audit_check(
             "accounts_without_valid_age",

@@ -126,6 +126,21 @@ def person_emails(user: User) -> list[str]:
     return list(current.order_by().union(past))
 
 
+def account_for_email(email: str) -> User | None:
+    """The account whose address this is, or that confirmed it once (registered with
+    privacy.registry.register_account_finder): a guest request for it is sent to the account's own pages. An
+    unconfirmed address another account merely typed is not that account's."""
+    return (
+        User.objects.filter(
+            Q(email__iexact=email)
+            | Q(emailaddress__email__iexact=email, emailaddress__verified=True)
+            | Q(pk__in=ConfirmedEmail.objects.filter(email__iexact=email).values("user_id"))
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def export_email_addresses(user: User) -> list[dict]:
     """The account's addresses: current ones (primary, confirmed or not) and every address it ever confirmed."""
     rows = {

@@ -83,6 +83,7 @@ class AppSettings:
                     r"^(/subscribe/confirm/)[^/]+",
                     r"^(/accounts/confirm-email/)[^/]+",
                     r"^(/accounts/password/reset/key/)[^/]+",
+                    r"^(/privacy/request/)[^/]+",
                 ),
             )
         )
@@ -110,6 +111,21 @@ class AppSettings:
     def ERASED_EMAIL_DOMAIN(self) -> str:
         """Erased addresses become erased-<id>@<this domain> (a reserved, undeliverable domain)."""
         return getattr(settings, "PRIVACY_ERASED_EMAIL_DOMAIN", "erased.invalid")
+
+    @property
+    def GUEST_LINK_HOURS(self) -> int:
+        """How long the emailed link of a guest's data request (/privacy/request/) works; used once."""
+        return getattr(settings, "PRIVACY_GUEST_LINK_HOURS", 24)
+
+    @property
+    def GUEST_REQUEST_RATE_PER_IP(self) -> int:
+        """Guest data requests one IP address may make per hour (past it: a 429 page, nothing sent)."""
+        return getattr(settings, "PRIVACY_GUEST_REQUEST_RATE_PER_IP", 5)
+
+    @property
+    def GUEST_REQUEST_RATE_PER_ADDRESS(self) -> int:
+        """Links one address may be sent per day (past it the page answers the same and nothing is sent)."""
+        return getattr(settings, "PRIVACY_GUEST_REQUEST_RATE_PER_ADDRESS", 3)
 
     CONSENT_COOKIE_SALT = "privacy.cookie_choice"
     GPC_HEADER = "HTTP_SEC_GPC"

@@ -19,13 +19,37 @@ class PrivacyConfig(AppConfig):
 
         post_migrate.connect(keep_privacy_officer, sender=self, dispatch_uid="privacy.keep_privacy_officer")
         post_migrate.connect(keep_support, sender=self, dispatch_uid="privacy.keep_support")
-        registry.register_data_section("privacy", "Your privacy choices", selectors.privacy_choices_section)
-        registry.register_exporter("privacy_settings", "Privacy choices", data_rights.export_privacy_settings)
-        registry.register_exporter("consent_history", "Consent history", data_rights.export_consent_history)
-        registry.register_exporter("disclosures", "Who received your data", data_rights.export_disclosures)
-        registry.register_exporter("access_logs", "Access log of your account pages", data_rights.export_access_logs)
-        registry.register_exporter("data_requests", "Your data requests", data_rights.export_data_requests)
-        registry.register_eraser("privacy", data_rights.erase_privacy_data, leftover=data_rights.privacy_leftover)
+        registry.register_data_section(
+            "privacy", "Your privacy choices", selectors.privacy_choices_section, models=("privacy.PrivacySettings",)
+        )
+        registry.register_exporter(
+            "privacy_settings",
+            "Privacy choices",
+            data_rights.export_privacy_settings,
+            models=("privacy.PrivacySettings",),
+        )
+        registry.register_exporter(
+            "consent_history", "Consent history", data_rights.export_consent_history, models=("privacy.ConsentEvent",)
+        )
+        registry.register_exporter(
+            "disclosures", "Who received your data", data_rights.export_disclosures, models=("privacy.Disclosure",)
+        )
+        registry.register_exporter(
+            "access_logs",
+            "Access log of your account pages",
+            data_rights.export_access_logs,
+            models=("privacy.AccessLog",),
+        )
+        registry.register_exporter(
+            "data_requests", "Your data requests", data_rights.export_data_requests, models=("privacy.DataRequest",)
+        )
+        registry.register_eraser(
+            "privacy",
+            data_rights.erase_privacy_data,
+            leftover=data_rights.privacy_leftover,
+            guest=True,
+            models=("privacy.PrivacySettings", "privacy.AccessLog", "privacy.DataExport"),
+        )
         registry.register_audit_check(
             "access_logs_past_retention",
             "Access log rows older than the retention period",

@@ -66,3 +66,29 @@ class DeleteAccountForm(forms.Form):
 
 class PolicyAcknowledgeForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, max_length=32)
+
+
+class GuestRequestForm(forms.Form):
+    """/privacy/request/: an address and what to do with the data held under it."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="What would you like?",
+        choices=[("export", "Download my data"), ("erasure", "Delete my data")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose download or delete.", "invalid_choice": "Choose download or delete."},
+    )
+
+
+class GuestConfirmForm(forms.Form):
+    """The emailed link's button; an export picks its format (the link works once)."""
+
+    format = forms.ChoiceField(choices=[("page", "page"), ("json", "json")], required=False)

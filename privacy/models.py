@@ -285,3 +285,33 @@ class DataExport(models.Model):
         import json
 
         return json.loads(self.content) if self.content else None
+
+
+class GuestLink(models.Model):
+    """One emailed link of a guest's data request (/privacy/request/): who asked for what, until the link is used
+    or expires. The address is held only while the link can work: it is blanked when the link is used and the
+    row is deleted by the nightly purge once expired (privacy.tasks.purge_guest_links). The emailed token is the
+    row's public_id signed with a timestamp (django.core.signing); the row makes it single-use."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Download my data"
+        ERASURE = "erasure", "Delete my data"
+
+    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
+    email = models.EmailField(max_length=254, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["export", "erasure"]), name="privacy_guest_link_kind"),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(email=""), name="privacy_guest_link_used_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} link #{self.pk}"

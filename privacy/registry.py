@@ -2,6 +2,9 @@
 
 - register_data_section(key, title, fn): a "what we hold about you" section on the privacy dashboard;
   fn(user) returns a list of dicts (label -> value), one per item.
+- models=("app.Model", ...) on register_data_section, register_exporter and register_eraser: which models the
+  section, exporter or eraser covers. tests/privacy/test_registry_completeness.py fails when a model holding
+  personal data is covered by no exporter, eraser or section (and is not in its documented allow-list).
 - register_ad_feed_exclusion(fn): fn() returns a Q on the user model for accounts that must never be in the
   ad-partner feed (accounts registers minors, for instance).
 """
@@ -20,15 +23,18 @@ class DataSection:
     key: str
     title: str
     fn: Callable[[Any], list[dict]]
+    models: tuple[str, ...] = ()
 
 
 _data_sections: dict[str, DataSection] = {}
 _ad_feed_exclusions: list[tuple[Callable[[], Q], str]] = []
 
 
-def register_data_section(key: str, title: str, fn: Callable[[Any], list[dict]]) -> None:
+def register_data_section(
+    key: str, title: str, fn: Callable[[Any], list[dict]], *, models: tuple[str, ...] = ()
+) -> None:
     """Add (or replace, by key) a section; registering twice under one key is idempotent."""
-    _data_sections[key] = DataSection(key=key, title=title, fn=fn)
+    _data_sections[key] = DataSection(key=key, title=title, fn=fn, models=tuple(models))
 
 
 def data_sections() -> list[DataSection]:
@@ -89,6 +95,9 @@ def ad_feed_columns() -> list[AdFeedColumn]:
 #   for the eraser of the user row itself, which the others may still need (its email) while they run.
 # - register_audit_check(key, description, fn): fn() returns (count, example ids) of live data that breaks
 #   the policy; privacy_audit prints each finding.
+# - guest=True (exporters and erasers): fn also accepts a privacy.data_rights.Person with no account (a guest known
+#   by an address only) and then finds rows by that address alone, never an account's rows; the guest request page
+#   (/privacy/request/) and a staff request made with an email address run only these.
 # - register_transactional_sender(fn): how privacy sends its service mail (subscriptions registers
 #   send_transactional, the one way out for such mail).
 
@@ -98,6 +107,8 @@ class Exporter:
     key: str
     title: str
     fn: Callable[[Any], list[dict] | dict]
+    guest: bool = False
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,8 @@ class Eraser:
     fn: Callable[..., dict]
     leftover: Callable[[Any], int] | None = None
     runs_last: bool = False
+    guest: bool = False
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,23 +134,38 @@ _audit_checks: dict[str, AuditCheck] = {}
 _transactional_sender: list[Callable[..., Any]] = []
 
 
-def register_exporter(key: str, title: str, fn: Callable[[Any], list[dict] | dict]) -> None:
-    _exporters[key] = Exporter(key=key, title=title, fn=fn)
+def register_exporter(
+    key: str,
+    title: str,
+    fn: Callable[[Any], list[dict] | dict],
+    *,
+    guest: bool = False,
+    models: tuple[str, ...] = (),
+) -> None:
+    _exporters[key] = Exporter(key=key, title=title, fn=fn, guest=guest, models=tuple(models))
 
 
-def exporters() -> list[Exporter]:
-    return list(_exporters.values())
+def exporters(*, guest: bool = False) -> list[Exporter]:
+    """Every exporter; with guest=True only those that also answer for a guest Person."""
+    return [e for e in _exporters.values() if e.guest or not guest]
 
 
 def register_eraser(
-    key: str, fn: Callable[..., dict], *, leftover: Callable[[Any], int] | None = None, runs_last: bool = False
+    key: str,
+    fn: Callable[..., dict],
+    *,
+    leftover: Callable[[Any], int] | None = None,
+    runs_last: bool = False,
+    guest: bool = False,
+    models: tuple[str, ...] = (),
 ) -> None:
-    _erasers[key] = Eraser(key=key, fn=fn, leftover=leftover, runs_last=runs_last)
+    _erasers[key] = Eraser(key=key, fn=fn, leftover=leftover, runs_last=runs_last, guest=guest, models=tuple(models))
 
 
-def erasers() -> list[Eraser]:
-    """In the order they run: registration order, with the `runs_last` ones (the user row) at the end."""
-    values = list(_erasers.values())
+def erasers(*, guest: bool = False) -> list[Eraser]:
+    """In the order they run: registration order, with the `runs_last` ones (the user row) at the end; with
+    guest=True only those that also erase for a guest Person."""
+    values = [e for e in _erasers.values() if e.guest or not guest]
     return [e for e in values if not e.runs_last] + [e for e in values if e.runs_last]
 
 
@@ -188,3 +216,18 @@ def register_erased_address_matcher(fn: Callable[[list[str]], set[str]]) -> None
 
 def erased_address_matchers() -> list[Callable[[list[str]], set[str]]]:
     return list(_erased_address_matchers)
+
+
+# - register_account_finder(fn): fn(email) returns the account that holds or once proved the address, or None
+#   (accounts registers its confirmed addresses). The guest request page sends such a person to their account.
+
+_account_finders: list[Callable[[str], Any]] = []
+
+
+def register_account_finder(fn: Callable[[str], Any]) -> None:
+    if fn not in _account_finders:
+        _account_finders.append(fn)
+
+
+def account_finders() -> list[Callable[[str], Any]]:
+    return list(_account_finders)

@@ -13,6 +13,10 @@ def beat_schedule() -> dict[str, dict]:
             "task": "privacy.tasks.purge_expired_exports",
             "schedule": crontab(hour=3, minute=27),
         },
+        "privacy-purge-guest-links": {
+            "task": "privacy.tasks.purge_guest_links",
+            "schedule": crontab(hour=3, minute=37),
+        },
         "privacy-weekly-audit": {
             "task": "privacy.tasks.send_privacy_audit",
             "schedule": crontab(day_of_week="mon", hour=7, minute=0),

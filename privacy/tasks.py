@@ -59,3 +59,19 @@ def send_privacy_audit() -> int:
     from .data_rights import send_audit_report
 
     return send_audit_report()
+
+
+@shared_task
+def send_guest_link(link_id: int) -> str:
+    """After a guest's request on /privacy/request/: send the link, the "use your account" note, or nothing."""
+    from .data_rights.guests import send_guest_link as send
+
+    return send(link_id=link_id)
+
+
+@shared_task
+def purge_guest_links() -> int:
+    """Nightly (CELERY_BEAT_SCHEDULE): delete guest request links past their expiry."""
+    from .data_rights.guests import purge_guest_links as purge
+
+    return purge()

@@ -13,5 +13,8 @@ urlpatterns = [
     path("export/<uuid:public_id>/json/", views.export_json, name="export_json"),
     path("delete/", views.delete_account, name="delete"),
     path("delete/done/", views.deleted, name="deleted"),
+    path("request/", views.guest_request, name="guest_request"),
+    path("request/sent/", views.guest_request_sent, name="guest_request_sent"),
+    path("request/<str:token>/", views.guest_confirm, name="guest_confirm"),
     path("policy/", views.policy, name="policy"),
 ]

@@ -1,23 +1,36 @@
 import contextlib
+import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import data_rights, registry, selectors, services
+from . import data_rights, registry, selectors, services, throttle
 from .app_settings import app_settings
 from .context_processors import POLICY_SESSION_KEY
 from .cookies import CookieChoice, catalogue, write_choice_cookie
-from .forms import AdSharingForm, CookieChoiceForm, DeleteAccountForm, PolicyAcknowledgeForm
-from .models import DataExport, PolicyVersion
+from .data_rights import guests
+from .forms import (
+    AdSharingForm,
+    CookieChoiceForm,
+    DeleteAccountForm,
+    GuestConfirmForm,
+    GuestRequestForm,
+    PolicyAcknowledgeForm,
+)
+from .models import DataExport, GuestLink, PolicyVersion
+from .subjects import normalise_email
 
 
 def _safe_next(request: HttpRequest, candidate: str, default: str) -> str:
@@ -212,3 +225,79 @@ def policy(request: HttpRequest) -> HttpResponse:
         "privacy/policy.html",
         {"current": current, "shown": chosen, "versions": versions, "needs_review": needs_review, "material": material},
     )
+
+
+# Data rights without an account: an emailed, single-use link ----------------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_request(request: HttpRequest) -> HttpResponse:
+    """Download or delete the data held under an address, for people without an account. The answer is the same
+    for every address; what is emailed (a link, a note to use the account, or nothing) is decided by a task."""
+    form = GuestRequestForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "hours": app_settings.GUEST_LINK_HOURS, "login_url": resolve_url(settings.LOGIN_URL)}
+    if request.method == "POST":
+        if not throttle.allow(
+            "privacy-request-ip", _client_ip(request), limit=app_settings.GUEST_REQUEST_RATE_PER_IP, window_seconds=3600
+        ):
+            return render(request, "privacy/guest_request_throttled.html", status=429)
+        if not form.is_valid():
+            return render(request, "privacy/guest_request.html", context, status=400)
+        email = normalise_email(form.cleaned_data["email"])
+        # Past the per-address limit the answer is the same, but nothing is written or sent.
+        if throttle.allow(
+            "privacy-request-address",
+            email,
+            limit=app_settings.GUEST_REQUEST_RATE_PER_ADDRESS,
+            window_seconds=86400,
+        ):
+            with transaction.atomic():
+                guests.request_link(email=email, kind=form.cleaned_data["kind"])
+        return redirect("privacy:guest_request_sent")
+    return render(request, "privacy/guest_request.html", context)
+
+
+def guest_request_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/guest_request_sent.html", {"hours": app_settings.GUEST_LINK_HOURS})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: a GET shows what will happen and a button; the POST runs it once."""
+    if request.method == "POST":
+        form = GuestConfirmForm(request.POST)
+        wanted = form.cleaned_data["format"] if form.is_valid() else "page"
+        result = guests.use_link(token, request=request)
+        if result.state != guests.LinkState.OK:
+            return _guest_link_problem(request, result.state)
+        if result.kind == GuestLink.Kind.ERASURE:
+            return render(request, "privacy/guest_erased.html")
+        if wanted == "json":
+            content = json.dumps(result.payload, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+            response = HttpResponse(content, content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.now():%Y-%m-%d}.json"'
+            return response
+        sections = data_rights.display_sections(result.payload)
+        return render(request, "privacy/guest_export.html", {"sections": sections})
+    opened = guests.open_link(token)
+    if opened.state != guests.LinkState.OK:
+        return _guest_link_problem(request, opened.state)
+    context = {
+        "kind": opened.link.kind,
+        "expires_at": opened.link.expires_at,
+        "retention_years": app_settings.ORDER_RETENTION_YEARS,
+    }
+    return render(request, "privacy/guest_confirm.html", context)
+
+
+def _guest_link_problem(request: HttpRequest, state: str) -> HttpResponse:
+    """Used, expired, tampered, or the address now belongs to an account: a clear page, nothing changed."""
+    status = 409 if state == guests.LinkState.ACCOUNT else 410 if state == guests.LinkState.USED else 404
+    context = {"state": state, "login_url": resolve_url(settings.LOGIN_URL)}
+    return render(request, "privacy/guest_link_problem.html", context, status=status)

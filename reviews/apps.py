@@ -17,9 +17,13 @@ class ReviewsConfig(AppConfig):
         registry.register_product_list_extension(
             annotate=annotate_rating_summary, template="reviews/product_list_rating.html"
         )
-        privacy_registry.register_data_section("reviews", "Your reviews", data_rights.reviews_section)
-        privacy_registry.register_exporter("reviews", "Your reviews", data_rights.export_reviews)
-        privacy_registry.register_eraser("reviews", data_rights.erase_reviews)
+        privacy_registry.register_data_section(
+            "reviews", "Your reviews", data_rights.reviews_section, models=("reviews.Review",)
+        )
+        privacy_registry.register_exporter(
+            "reviews", "Your reviews", data_rights.export_reviews, guest=True, models=("reviews.Review",)
+        )
+        privacy_registry.register_eraser("reviews", data_rights.erase_reviews, guest=True, models=("reviews.Review",))
         privacy_registry.register_audit_check(
             "reviews_with_contact_details",
             "Published reviews showing an email address or a phone number (review ids)",

@@ -15,12 +15,38 @@ class ShopConfig(AppConfig):
 
         self.keep_support = group_keeper(SUPPORT_GROUP, SUPPORT)  # a strong reference: the signal keeps weak ones
         post_migrate.connect(self.keep_support, sender=self, dispatch_uid="shop.keep_support")
-        registry.register_data_section("orders", "Your orders", selectors.orders_data_section)
-        registry.register_data_section("support", "Your messages to customer service", selectors.support_data_section)
+        registry.register_data_section("orders", "Your orders", selectors.orders_data_section, models=("shop.Order",))
+        registry.register_data_section(
+            "support",
+            "Your messages to customer service",
+            selectors.support_data_section,
+            models=("shop.SupportTicket", "shop.SupportReply"),
+        )
+        registry.register_data_section(
+            "contests", "Your contest entries", data_rights.contest_entries_section, models=("shop.ContestEntry",)
+        )
         registry.register_ad_feed_column(
             "purchase_categories", "purchase categories (coarse)", selectors.purchase_categories
         )
-        registry.register_exporter("orders", "Your orders", data_rights.export_orders)
-        registry.register_exporter("support_tickets", "Your messages to customer service", data_rights.export_tickets)
-        registry.register_exporter("contest_entries", "Your contest entries", data_rights.export_contest_entries)
-        registry.register_eraser("shop", data_rights.erase_shop_data, leftover=data_rights.shop_leftover)
+        registry.register_exporter("orders", "Your orders", data_rights.export_orders, models=("shop.Order",))
+        registry.register_exporter(
+            "support_tickets",
+            "Your messages to customer service",
+            data_rights.export_tickets,
+            guest=True,
+            models=("shop.SupportTicket", "shop.SupportReply"),
+        )
+        registry.register_exporter(
+            "contest_entries",
+            "Your contest entries",
+            data_rights.export_contest_entries,
+            guest=True,
+            models=("shop.ContestEntry",),
+        )
+        registry.register_eraser(
+            "shop",
+            data_rights.erase_shop_data,
+            leftover=data_rights.shop_leftover,
+            guest=True,
+            models=("shop.Order", "shop.SupportTicket", "shop.SupportReply", "shop.ContestEntry"),
+        )

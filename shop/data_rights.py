@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from privacy.data_rights import any_email_of, erased_email
+from privacy.data_rights import Person, account_of, any_email_of, erased_email
 
 from .models import ContestEntry, Order, SupportTicket
 
@@ -53,11 +53,15 @@ def export_orders(user: User) -> list[dict]:
     ]
 
 
-def _tickets_of(user: User):
-    return SupportTicket.objects.filter(Q(user=user) | any_email_of(user))
+def _tickets_of(user: User | Person):
+    """The person's tickets; for a guest Person those written without an account under its address."""
+    account = account_of(user)
+    if account is None:
+        return SupportTicket.objects.filter(any_email_of(user), user__isnull=True)
+    return SupportTicket.objects.filter(Q(user=account) | any_email_of(user))
 
 
-def export_tickets(user: User) -> list[dict]:
+def export_tickets(user: User | Person) -> list[dict]:
     return [
         {
             "created_at": t.created_at,
@@ -73,7 +77,7 @@ def export_tickets(user: User) -> list[dict]:
     ]
 
 
-def export_contest_entries(user: User) -> list[dict]:
+def export_contest_entries(user: User | Person) -> list[dict]:
     return [
         {
             "contest": e.contest.title,
@@ -88,14 +92,32 @@ def export_contest_entries(user: User) -> list[dict]:
     ]
 
 
-def erase_shop_data(user: User, *, retention: datetime.timedelta) -> dict:
+def contest_entries_section(user: User) -> list[dict]:
+    """ "What we hold about you": the contests the person entered under any of their addresses."""
+    return [
+        {
+            "Contest": entry["contest"],
+            "Name given": entry["first_name"],
+            "City": entry["city"],
+            "Listed publicly if a winner": entry["list_publicly"],
+            "Winner": entry["is_winner"],
+        }
+        for entry in export_contest_entries(user)
+    ]
+
+
+def erase_shop_data(user: User | Person, *, retention: datetime.timedelta) -> dict:
     """Orders placed within the retention period are kept for the accounts, with the name, email, phone and
-    addresses replaced; older ones are deleted. Support tickets (with replies) and contest entries are deleted."""
-    cutoff = timezone.now() - retention
-    old = Order.objects.filter(user=user, placed_at__lt=cutoff).delete()[0]
-    kept = Order.objects.filter(user=user).update(
-        email=erased_email(user.pk), shipping_address=ERASED_ADDRESS, billing_address=ERASED_ADDRESS
-    )
+    addresses replaced; older ones are deleted. Support tickets (with replies) and contest entries are deleted.
+    A guest Person has no orders (every order belongs to an account): only its tickets and entries go."""
+    old = kept = 0
+    account = account_of(user)
+    if account is not None:
+        cutoff = timezone.now() - retention
+        old = Order.objects.filter(user=account, placed_at__lt=cutoff).delete()[0]
+        kept = Order.objects.filter(user=account).update(
+            email=erased_email(account.pk), shipping_address=ERASED_ADDRESS, billing_address=ERASED_ADDRESS
+        )
     tickets = _tickets_of(user).delete()[0]
     entries = ContestEntry.objects.filter(any_email_of(user)).delete()[0]
     return {

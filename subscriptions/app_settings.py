@@ -65,6 +65,11 @@ class AppSettings:
         return getattr(settings, "SUBSCRIPTIONS_SUBSCRIBE_RATE_PER_ADDRESS", 3)
 
     @property
+    def UNCONFIRMED_DAYS(self) -> int:
+        """A guest subscription never confirmed is deleted this many days after it was asked for (nightly task)."""
+        return getattr(settings, "SUBSCRIPTIONS_UNCONFIRMED_DAYS", 30)
+
+    @property
     def PAUSE_MAX_DAYS(self) -> int:
         """The furthest date "pause everything until" accepts."""
         return getattr(settings, "SUBSCRIPTIONS_PAUSE_MAX_DAYS", 366)

@@ -16,18 +16,43 @@ class SubscriptionsConfig(AppConfig):
         )
         from .services import send_transactional
 
-        registry.register_data_section("subscriptions", "Your email subscriptions", data_rights.subscriptions_section)
-        registry.register_data_section("emails", "Emails we sent you", selectors.emails_sent_section)
+        registry.register_data_section(
+            "subscriptions",
+            "Your email subscriptions",
+            data_rights.subscriptions_section,
+            models=("subscriptions.Subscriber",),
+        )
+        registry.register_data_section(
+            "emails",
+            "Emails we sent you",
+            selectors.emails_sent_section,
+            models=("subscriptions.AnnouncementDelivery",),
+        )
         registry.register_transactional_sender(send_transactional)
         registry.register_erased_address_matcher(data_rights.erased_addresses)
-        registry.register_exporter("subscriptions", "Your email subscriptions", data_rights.export_subscriptions)
-        registry.register_exporter("deliveries", "Newsletters sent to you", data_rights.export_deliveries)
-        registry.register_exporter("emails_sent", "Other emails we sent you", data_rights.export_emails_sent)
         registry.register_exporter(
-            "service_announcements", "Service announcements sent to you", data_rights.export_announcements
+            "subscriptions",
+            "Your email subscriptions",
+            data_rights.export_subscriptions,
+            guest=True,
+            models=("subscriptions.Subscriber",),
+        )
+        registry.register_exporter("deliveries", "Newsletters sent to you", data_rights.export_deliveries, guest=True)
+        registry.register_exporter(
+            "emails_sent", "Other emails we sent you", data_rights.export_emails_sent, guest=True
+        )
+        registry.register_exporter(
+            "service_announcements",
+            "Service announcements sent to you",
+            data_rights.export_announcements,
+            models=("subscriptions.AnnouncementDelivery",),
         )
         registry.register_eraser(
-            "subscriptions", data_rights.erase_subscriber, leftover=data_rights.subscriber_leftover
+            "subscriptions",
+            data_rights.erase_subscriber,
+            leftover=data_rights.subscriber_leftover,
+            guest=True,
+            models=("subscriptions.Subscriber",),
         )
         registry.register_audit_check(
             "deliveries_to_ineligible",

@@ -124,4 +124,8 @@ def beat_schedule() -> dict[str, dict]:
         for slot in configured_slots()
     }
     entries["Resume stalled mailings"] = {"task": SWEEP_TASK, "schedule": datetime.timedelta(minutes=1)}
+    entries["Delete unconfirmed subscriptions"] = {
+        "task": "subscriptions.tasks.purge_unconfirmed_subscribers",
+        "schedule": crontab(hour=3, minute=47),
+    }
     return entries

@@ -19,10 +19,14 @@ from .schedule import due_frequencies, shop_zone, upcoming_slots
 
 def subscribers_of(user) -> QuerySet[Subscriber]:
     """The account's Subscribers: the one linked to it and any guest Subscriber with any address of the account
-    (privacy.data_rights.person_emails: its address and every address it ever confirmed)."""
-    from privacy.data_rights import person_emails
+    (privacy.data_rights.person_emails: its address and every address it ever confirmed). For a guest
+    privacy.data_rights.Person: the guest Subscribers with its address, never one linked to an account."""
+    from privacy.data_rights import account_of, person_emails
 
-    return Subscriber.objects.filter(Q(user_id=user.pk) | Q(email__in=person_emails(user)))
+    account = account_of(user)
+    if account is None:
+        return Subscriber.objects.filter(user__isnull=True, email__in=person_emails(user))
+    return Subscriber.objects.filter(Q(user_id=account.pk) | Q(email__in=person_emails(user)))
 
 
 def subscriber_of(user) -> Subscriber | None:

@@ -5,7 +5,7 @@ from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import announcements, emails, mailing, schedule
+from . import announcements, emails, mailing, schedule, services
 from .app_settings import app_settings
 from .models import Subscriber
 
@@ -52,6 +52,12 @@ def send_edition_batch(self, edition_id: int) -> dict:
 @shared_task
 def resume_stalled_editions() -> int:
     return mailing.resume_stalled_editions()
+
+
+@shared_task
+def purge_unconfirmed_subscribers() -> int:
+    """Nightly (beat): delete guest subscriptions left unconfirmed for SUBSCRIPTIONS_UNCONFIRMED_DAYS."""
+    return services.purge_unconfirmed_subscribers()
 
 
 @shared_task(acks_late=True)

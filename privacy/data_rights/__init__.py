@@ -32,6 +32,8 @@ from .export import (
     purge_expired_exports,
     request_export,
 )
+from .guests import build_guest_export, erase_guest, run_guest_export
+from .person import Person, account_for_email, account_of, guest_subject
 from .policy import acknowledge_policy, material_policy_in_force, needs_policy_review
 from .requests import (
     AlreadyErased,
@@ -51,14 +53,19 @@ __all__ = [
     "AlreadyErased",
     "ErasureNotAllowed",
     "Finding",
+    "Person",
     "access_logs_past_retention",
+    "account_for_email",
+    "account_of",
     "acknowledge_policy",
     "any_email_of",
     "build_data_export",
     "build_export_payload",
+    "build_guest_export",
     "disclosures_without_purpose",
     "display_sections",
     "display_tree",
+    "erase_guest",
     "erase_person",
     "erase_privacy_data",
     "erased_addresses_in_clear",
@@ -70,6 +77,7 @@ __all__ = [
     "export_data_requests",
     "export_disclosures",
     "export_privacy_settings",
+    "guest_subject",
     "is_erased_email",
     "jsonable",
     "material_policy_in_force",
@@ -81,5 +89,6 @@ __all__ = [
     "request_export",
     "retention_period",
     "run_audit",
+    "run_guest_export",
     "send_audit_report",
 ]

@@ -84,7 +84,12 @@ def erase_person(
 def erase_privacy_data(user: AbstractBaseUser, *, retention: datetime.timedelta) -> dict:
     """privacy's own eraser: settings, access logs and export files go, and the admin's change history stops naming
     the person; the consent ledger and the disclosure log stay (they hold no clear email and prove what was agreed
-    and handed over)."""
+    and handed over). For a guest Person: the admin's change history naming its address."""
+    from .person import Person
+
+    if isinstance(user, Person) and user.user is None:
+        rows = _admin_history_by_emails(person_emails(user))
+        return {"admin_history_scrubbed": 0 if rows is None else rows.update(object_repr=ERASED_REPR)}
     return {
         "privacy_settings_deleted": PrivacySettings.objects.filter(user_id=user.pk).delete()[0],
         "access_logs_deleted": AccessLog.objects.filter(user_id=user.pk).delete()[0],
@@ -110,6 +115,17 @@ def _admin_history_naming(user: AbstractBaseUser, *, emails: list[str] | None = 
     full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
     if len(full_name) >= 5:
         query |= Q(object_repr__icontains=full_name)
+    return LogEntry.objects.filter(query).exclude(object_repr=ERASED_REPR)
+
+
+def _admin_history_by_emails(emails: list[str]):
+    if not apps.is_installed("django.contrib.admin") or not emails:
+        return None
+    from django.contrib.admin.models import LogEntry
+
+    query = Q(pk__in=[])
+    for email in emails:
+        query |= Q(object_repr__icontains=email)
     return LogEntry.objects.filter(query).exclude(object_repr=ERASED_REPR)
 
 

@@ -15,6 +15,8 @@ from ..subjects import user_subject
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+    from .person import Person
+
 
 class AlreadyErased(Exception):
     """erase_person was called for an account that was already erased."""
@@ -33,19 +35,26 @@ def is_erased_email(email: str) -> bool:
     return email.endswith(f"@{app_settings.ERASED_EMAIL_DOMAIN}")
 
 
-def person_emails(user: AbstractBaseUser) -> list[str]:
+def person_emails(user: AbstractBaseUser | Person) -> list[str]:
     """Every address of the person, normalised (stripped, lower-cased): the account's address and every address
-    an app registered (registry.register_person_emails: accounts gives each address the account ever confirmed).
-    Erased placeholders are left out. Exporters and erasers that find rows by address use this."""
+    an app registered (registry.register_person_emails: accounts gives each address the account ever confirmed),
+    or a guest Person's own addresses. Erased placeholders are left out. Exporters and erasers that find rows by
+    address use this."""
     from .. import registry
+    from .person import Person
 
-    found = {getattr(user, "email", "") or ""}
-    for provider in registry.person_email_providers():
-        found.update(provider(user))
+    if isinstance(user, Person):
+        found = set(user.emails)
+        if user.user is not None:
+            found.update(person_emails(user.user))
+    else:
+        found = {getattr(user, "email", "") or ""}
+        for provider in registry.person_email_providers():
+            found.update(provider(user))
     return sorted({e.strip().lower() for e in found if e and e.strip() and not is_erased_email(e.strip().lower())})
 
 
-def any_email_of(user: AbstractBaseUser, field: str = "email") -> Q:
+def any_email_of(user: AbstractBaseUser | Person, field: str = "email") -> Q:
     """A filter for rows whose `field` holds any address of the person (case-insensitive); matches nothing if the
     person has none."""
     query = Q(pk__in=[])
@@ -59,13 +68,13 @@ def retention_period() -> datetime.timedelta:
 
 
 def open_request(
-    *, kind: str, user: AbstractBaseUser | None, self_service: bool = False, notes: str = ""
+    *, kind: str, user: AbstractBaseUser | None, self_service: bool = False, notes: str = "", subject: str = ""
 ) -> DataRequest:
     now = timezone.now()
     return DataRequest.objects.create(
         kind=kind,
         user=user,
-        subject=user_subject(user.pk) if user is not None else "",
+        subject=user_subject(user.pk) if user is not None else subject,
         received_at=now,
         due_at=now + datetime.timedelta(days=app_settings.REQUEST_DUE_DAYS),
         self_service=self_service,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..addresses import normalise_email
+from ..app_settings import app_settings
 from ..models import Subscriber, Subscription, Topic, new_secret_key
 from ..selectors import subscriber_of
 from .consent import Action, Method, lock_subscriber, record_subscriber_event, topic_purpose
@@ -204,3 +206,14 @@ def change_subscriber_email(*, user: AbstractBaseUser, request: HttpRequest | No
     )
     apply_suppression_list(subscriber)
     return subscriber
+
+
+def purge_unconfirmed_subscribers() -> int:
+    """Delete guest Subscribers (no account) whose subscription was never confirmed within
+    SUBSCRIPTIONS_UNCONFIRMED_DAYS, with their pending topics. The ledger's REQUESTED events stay (they name the
+    subscriber by id only); an account's Subscriber waits for the account's own confirmation. Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(days=app_settings.UNCONFIRMED_DAYS)
+    stale = Subscriber.objects.filter(user__isnull=True, confirmed_at__isnull=True, created_at__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True)[:10000])
+    Subscriber.objects.filter(pk__in=ids).delete()
+    return len(ids)
