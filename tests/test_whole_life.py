@@ -5,7 +5,8 @@ shipped, receive mailings over several weeks, download the data, delete the acco
 After every step: every newsletter sent went to someone eligible in its slot; every order and shipping email went
 out whatever the marketing choices; an export holds the person's addresses and nobody else's. After an erasure no
 address or name of the person survives in any table (outside the documented exceptions, which hold none) and
-privacy_audit is clean. WHOLE_LIFE_EXAMPLES sets how many lives (default 25; CI can run 200 or more).
+privacy_audit is clean. WHOLE_LIFE_EXAMPLES sets how many lives (default 12, scaled by FUZZ_SCALE; a deep run:
+200 or more).
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ from subscriptions.models import Delivery, Edition, Topic
 from subscriptions.schedule import configured_slots, due_frequencies
 from subscriptions.selectors import eligible_subscriptions
 from tests.factories import AddressFactory, ProductFactory, UserFactory, launch_topics
+from tests.fuzz import examples
 
 PEOPLE = ("ann", "bob")
-EXAMPLES = int(os.environ.get("WHOLE_LIFE_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("WHOLE_LIFE_EXAMPLES", examples(12)))
 
 
 def _text_columns() -> list[tuple[str, str]]:

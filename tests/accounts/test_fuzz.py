@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from accounts.forms import SignupForm
 from accounts.models import User
 from tests.accounts.test_signup import answer
+from tests.fuzz import examples
 
 text = st.one_of(
     st.text(max_size=300),
@@ -24,7 +25,7 @@ fields = st.dictionaries(
     text,
     max_size=12,
 )
-FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.mark.django_db

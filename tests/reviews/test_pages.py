@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from reviews.models import Review, ReviewStatus
 from tests.factories import PASSWORD, AddressFactory, ProductFactory, ReviewFactory, UserFactory
+from tests.fuzz import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -367,7 +368,7 @@ def test_any_form_input_gets_a_page_or_a_review_never_a_500_nor_live_markup(clie
     anything = st.one_of(st.text(max_size=140), st.integers(-3, 9).map(str), st.sampled_from(["FR", "fr", "XX"]))
     fields = ["rating", "title", "body", "display_name", "email", "city", "country", "submit_anyway"]
 
-    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
     @given(overrides=st.dictionaries(st.sampled_from(fields), anything, max_size=4))
     def post(overrides):
         response = client.post(write_url(product), form_data(**overrides))

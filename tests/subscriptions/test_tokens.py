@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from subscriptions.services import rotate_subscriber_key
 from subscriptions.tokens import SALT, InvalidToken, Purpose, make_token, read_token
 from tests.factories import SubscriberFactory
+from tests.fuzz import examples
 
 DAY = 86400
 
@@ -95,12 +96,12 @@ def mutations(token: str):
 
 
 @pytest.mark.django_db
-def test_10000_generated_tokens_never_crash_and_never_open_anything(subscriber, topics):
+def test_generated_tokens_never_crash_and_never_open_anything(subscriber, topics):
     genuine = make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=topics["newsletter"])
     other = SubscriberFactory()
     other_token = make_token(other, purpose=Purpose.UNSUBSCRIBE, topic=topics["newsletter"])
 
-    @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=examples(2_000), deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(
         st.one_of(
             st.text(max_size=120),
