@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from .cookies import OPTIONAL_CATEGORIES, CookieCategory
@@ -92,3 +94,34 @@ class GuestConfirmForm(forms.Form):
     """The emailed link's button; an export picks its format (the link works once)."""
 
     format = forms.ChoiceField(choices=[("page", "page"), ("json", "json")], required=False)
+
+
+_ADDRESS_IN_TEXT = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+class StaffGuestRequestForm(forms.Form):
+    """Admin: a request received by letter, email or phone for an address without an account. The address is used
+    once (to find the data and send the confirmation link) and never saved on the DataRequest."""
+
+    email = forms.EmailField(
+        label="The person's email address",
+        max_length=254,
+        help_text="Used once to send the confirmation link; the request keeps only a keyed hash of it.",
+        error_messages={
+            "required": "Enter the email address the person asked about.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
+        },
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How the request came in (letter, phone) and anything asked. No email addresses.",
+    )
+
+    def clean_notes(self) -> str:
+        notes = self.cleaned_data["notes"].strip()
+        if _ADDRESS_IN_TEXT.search(notes):
+            raise forms.ValidationError("Remove the email address from the notes: the request must not store one.")
+        return notes

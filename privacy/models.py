@@ -291,7 +291,8 @@ class GuestLink(models.Model):
     """One emailed link of a guest's data request (/privacy/request/): who asked for what, until the link is used
     or expires. The address is held only while the link can work: it is blanked when the link is used and the
     row is deleted by the nightly purge once expired (privacy.tasks.purge_guest_links). The emailed token is the
-    row's public_id signed with a timestamp (django.core.signing); the row makes it single-use."""
+    row's public_id signed with a timestamp (django.core.signing); the row makes it single-use. A link sent for a
+    staff request (privacy.admin: "for an address without an account") points at its DataRequest."""
 
     class Kind(models.TextChoices):
         EXPORT = "export", "Download my data"
@@ -304,6 +305,14 @@ class GuestLink(models.Model):
     expires_at = models.DateTimeField()
     mailed_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    data_request = models.ForeignKey(
+        DataRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="guest_links",
+        help_text="Set when a privacy officer opened the request (letter, phone): the link completes that request.",
+    )
 
     class Meta:
         constraints = [

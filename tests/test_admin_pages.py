@@ -49,6 +49,9 @@ def admin_urls() -> list[str]:
             if not converters:
                 urls.append(reverse(f"admin:{name}"))
                 continue
+            if converters == ["kind"]:  # e.g. the data requests for an address without an account, per kind
+                urls.extend(reverse(f"admin:{name}", kwargs={"kind": kind}) for kind in model.Kind.values)
+                continue
             for obj in objects:
                 try:
                     urls.append(reverse(f"admin:{name}", kwargs=dict.fromkeys(converters, obj.pk)))

@@ -48,7 +48,7 @@ class OpenedLink:
     link: GuestLink | None = None
 
 
-def request_link(*, email: str, kind: str) -> GuestLink:
+def request_link(*, email: str, kind: str, data_request: DataRequest | None = None) -> GuestLink:
     """Record the request and queue the decision (the caller's transaction); the same work for every address."""
     from ..tasks import send_guest_link
 
@@ -58,6 +58,7 @@ def request_link(*, email: str, kind: str) -> GuestLink:
         kind=kind,
         created_at=now,
         expires_at=now + datetime.timedelta(hours=app_settings.GUEST_LINK_HOURS),
+        data_request=data_request,
     )
     outbox.enqueue(send_guest_link, link.pk)
     return link
@@ -89,6 +90,7 @@ def send_guest_link(*, link_id: int) -> str:
             outcome, template = "link", "email/privacy/guest_request_link"
             context = {
                 "kind": link.kind,
+                "staff": link.data_request_id is not None,
                 "link_path": reverse("privacy:guest_confirm", args=[make_token(link)]),
                 "hours": app_settings.GUEST_LINK_HOURS,
             }
@@ -131,6 +133,8 @@ def _state_of(link: GuestLink | None) -> OpenedLink:
         return OpenedLink(LinkState.USED, link)
     if link.expires_at <= timezone.now() or not link.email or link.mailed_at is None:
         return OpenedLink(LinkState.EXPIRED, link)
+    if link.data_request_id is not None and link.data_request.status not in _OPEN:
+        return OpenedLink(LinkState.EXPIRED, link)  # the officer closed (completed or rejected) the request meanwhile
     return OpenedLink(LinkState.OK, link)
 
 
@@ -156,12 +160,21 @@ def use_link(token: str, *, request: Any = None) -> GuestResult:
         # An account took this address after the link went out: its data is erased or exported from the account.
         return GuestResult(LinkState.ACCOUNT)
     person = Person.from_email(link.email)
+    # A staff request: the link completes it, recorded as handled by the officer who opened it.
+    staff_request = link.data_request
+    handled_by = staff_request.handled_by if staff_request is not None else None
     if link.kind == GuestLink.Kind.EXPORT:
         payload = build_guest_export(person)
-        data_request = run_guest_export(person, payload=payload)
+        data_request = run_guest_export(person, payload=payload, handled_by=handled_by, data_request=staff_request)
     else:
         payload = None
-        data_request = erase_guest(person, request=request)
+        data_request = erase_guest(
+            person,
+            request=request,
+            handled_by=handled_by,
+            data_request=staff_request,
+            method=ConsentEvent.Method.EMAILED_LINK,
+        )
     GuestLink.objects.filter(pk=link.pk).update(used_at=timezone.now(), email="")
     return GuestResult(LinkState.OK, kind=link.kind, payload=payload, data_request=data_request)
 
@@ -193,7 +206,9 @@ def run_guest_export(person: Person, *, payload: dict, handled_by: Any = None, d
 
 
 @transaction.atomic
-def erase_guest(person: Person, *, request: Any = None, handled_by: Any = None, data_request=None) -> DataRequest:
+def erase_guest(
+    person: Person, *, request: Any = None, handled_by: Any = None, data_request=None, method: str = ""
+) -> DataRequest:
     """Erase what is held under the address only, every guest eraser in one transaction, with the account
     erasure's retention rules (the address stays as a keyed hash on the suppression list; ledgers stay)."""
     from ..services import stop_logging_request
@@ -208,7 +223,7 @@ def erase_guest(person: Person, *, request: Any = None, handled_by: Any = None, 
         subject=person.subject,
         purpose=app_settings.ERASURE_PURPOSE,
         action=ConsentEvent.Action.WITHDRAWN,
-        method=ConsentEvent.Method.EMAILED_LINK if handled_by is None else ConsentEvent.Method.STAFF,
+        method=method or (ConsentEvent.Method.EMAILED_LINK if handled_by is None else ConsentEvent.Method.STAFF),
         value="erased",
         request=request,
     )
@@ -219,6 +234,60 @@ def erase_guest(person: Person, *, request: Any = None, handled_by: Any = None, 
     data_request = _complete(data_request, summary=summary, handled_by=handled_by)
     logger.info("Erased a guest's data (data request %s)", data_request.pk)
     return data_request
+
+
+_OPEN = (DataRequest.Status.RECEIVED, DataRequest.Status.VERIFIED)
+
+
+class StaffOutcome:
+    SENT = "sent"
+    NOTHING = "nothing"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True)
+class StaffRequestResult:
+    outcome: str
+    data_request: DataRequest | None = None
+    account: Any = None
+    reused: bool = False
+
+
+@transaction.atomic
+def open_staff_request(*, email: str, kind: str, handled_by: Any, notes: str = "") -> StaffRequestResult:
+    """A person wrote or phoned in about an address without an account; a privacy officer opens the request.
+
+    The officer never runs it blind and never sees the data: the address gets the same single-use link as the
+    public page, so the person proves the address is theirs, and the link completes this request (handled_by the
+    officer). The address is used now and kept only on the link until it is used or expires; the DataRequest holds
+    its keyed hash. An address of an account: nothing recorded, the officer opens the request for the account.
+    An address we hold nothing under: the request is recorded as completed ("nothing held"), nothing is sent.
+    A second call for the same address and kind reuses the open request and replaces its unused link."""
+    if kind not in (DataRequest.Kind.EXPORT, DataRequest.Kind.ERASURE):
+        raise ValueError(f"Not a guest request kind: {kind}")
+    person = Person.from_email(email)
+    account = account_for_email(email)
+    if account is not None:
+        return StaffRequestResult(StaffOutcome.ACCOUNT, account=account)
+    if not holds_data(person):
+        data_request = open_request(kind=kind, user=None, subject=person.subject, notes=notes)
+        _complete(data_request, summary={"guest": True, "held_nothing": True}, handled_by=handled_by)
+        return StaffRequestResult(StaffOutcome.NOTHING, data_request)
+    data_request = (
+        DataRequest.objects.select_for_update()
+        .filter(kind=kind, user__isnull=True, subject=person.subject, status__in=_OPEN)
+        .order_by("pk")
+        .first()
+    )
+    reused = data_request is not None
+    if data_request is None:
+        data_request = open_request(kind=kind, user=None, subject=person.subject, notes=notes)
+        data_request.handled_by = handled_by
+        data_request.save(update_fields=["handled_by"])
+    GuestLink.objects.filter(data_request=data_request, used_at__isnull=True).delete()  # one working link
+    request_link(email=email, kind=kind, data_request=data_request)
+    logger.info("Staff opened guest data request %s; link queued", data_request.pk)
+    return StaffRequestResult(StaffOutcome.SENT, data_request, reused=reused)
 
 
 def purge_guest_links() -> int:

@@ -31,6 +31,7 @@ CUSTOM_URLS = {
     "subscriptions_edition_test": "subscriptions.change_edition",
     "subscriptions_serviceannouncement_send": "subscriptions.change_serviceannouncement",
     "shop_order_ship": "shop.change_order",
+    "privacy_datarequest_guest": "privacy.run_erasure",  # tried with the erasure; export: tests/privacy
 }
 DJANGO_PERMISSIONS = {"add", "change", "delete", "view"}
 ROLES = ["superuser", "Support", "Privacy officer", "no permissions"]
@@ -82,6 +83,7 @@ def objects(topics):
         "subscriptions_edition_test": edition.pk,
         "subscriptions_serviceannouncement_send": announcement.pk,
         "shop_order_ship": order.pk,
+        "privacy_datarequest_guest": "erasure",
     }
 
 
