@@ -121,3 +121,26 @@ def esp_server(_esp_server_session):
     _esp_server_session.reset()
     _esp_server_session.latency = 0
     return _esp_server_session
+
+
+@pytest.fixture
+def unscreened_client():
+    """A browser that has never answered the age screen (the `client` fixture has, as an adult)."""
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def client(client):
+    """pytest-django's client as a browser that answered the guest forms' age screen once, as an adult
+    (accounts.age_screen.pass_browser): tests of the forms themselves start past it. Tests of the screen use
+    `unscreened_client`."""
+    from django.core.signing import get_cookie_signer
+
+    from accounts.age_screen import SALT
+    from accounts.app_settings import app_settings
+
+    signer = get_cookie_signer(salt=app_settings.PASS_COOKIE + SALT + ".pass")
+    client.cookies[app_settings.PASS_COOKIE] = signer.sign("adult")
+    return client

@@ -173,6 +173,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     city = "Lyon"
     country = "FR"
     status = "published"
+    confirmed_at = factory.LazyFunction(timezone.now)
     published_at = factory.LazyFunction(timezone.now)
 
 
