@@ -22,7 +22,7 @@ class AppSettings:
     MINIMUM_AGE = 13
     ADULT_AGE = 18
     REFUSAL_COOKIE = "age_screen"
-    PASS_COOKIE = "age_screen_passed"
+    PASS_COOKIE = "age_screen_passed"  # noqa: S105 (a cookie name)
     SESSION_KEY = "signup_age_band"
 
 

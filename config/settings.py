@@ -285,7 +285,8 @@ SUBSCRIPTIONS_SITE_URL = SITE_URL
 SUBSCRIPTIONS_POSTAL_ADDRESS = SHOP_POSTAL_ADDRESS
 SUBSCRIPTIONS_TIME_ZONE = SHOP_TIME_ZONE
 PRIVACY_AD_FEED_DIR = VAR_DIR / "ad-feed"
-# The shop's own transactional kinds (shop.emails.ShopEmailKind, reviews.emails.KIND), tagged on its emails and in the sent-email log.
+# The shop's own transactional kinds (shop.emails.ShopEmailKind, reviews.emails.KIND), tagged on its emails and in
+# the sent-email log.
 SUBSCRIPTIONS_MESSAGE_KINDS = {
     "order": "Order",
     "shipping": "Shipping",
