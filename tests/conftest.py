@@ -136,11 +136,6 @@ def client(client):
     """pytest-django's client as a browser that answered the guest forms' age screen once, as an adult
     (accounts.age_screen.pass_browser): tests of the forms themselves start past it. Tests of the screen use
     `unscreened_client`."""
-    from django.core.signing import get_cookie_signer
+    from tests.factories import past_age_screen
 
-    from accounts.age_screen import SALT
-    from accounts.app_settings import app_settings
-
-    signer = get_cookie_signer(salt=app_settings.PASS_COOKIE + SALT + ".pass")
-    client.cookies[app_settings.PASS_COOKIE] = signer.sign("adult")
-    return client
+    return past_age_screen(client)
