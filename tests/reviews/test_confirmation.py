@@ -249,8 +249,11 @@ def test_a_tampered_link_changes_nothing(how, mailoutbox_anymail):
     if how == "other review":  # my valid signature, the victim's review id and my nonce
         forged = signing.TimestampSigner(salt="reviews.confirmation").sign_object([victims.pk, mine.confirmation_nonce])
         token = forged
-    elif how == "edited id":
-        token = token.replace(str(mine.pk), str(victims.pk), 1)
+    elif how == "edited id":  # the payload re-encoded with the victim's id, my signature kept
+        payload, timestamp, signature = token.split(":")
+        edited = signing.b64_encode(f'[{victims.pk},"{victims.confirmation_nonce}"]'.encode()).decode()
+        assert edited != payload
+        token = f"{edited}:{timestamp}:{signature}"
     elif how == "truncated":
         token = token[:-3]
     elif how == "garbage":
