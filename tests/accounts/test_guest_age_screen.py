@@ -152,7 +152,9 @@ def test_the_guest_screen_is_neutral_and_keeps_the_answer_on_an_error(unscreened
     assert "must be a real date" in wrong.content.decode()
 
 
-@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "abc", "home", "/\\evil.example"]
+)
 def test_the_screen_only_sends_you_back_to_this_site(next_url, unscreened_client):
     response = unscreened_client.post(CHECK_URL, {**answer(dob(30)), "next": next_url})
     assert response.status_code == 302
