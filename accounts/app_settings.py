@@ -14,9 +14,15 @@ class AppSettings:
         """The version of the age attestation text a new account agrees to."""
         return getattr(settings, "ACCOUNTS_ATTESTATION_VERSION", "2026-11")
 
+    @property
+    def AGE_PASS_DAYS(self) -> int:
+        """How long a browser that answered the age screen with an accepted age isn't asked again (guest forms)."""
+        return getattr(settings, "ACCOUNTS_AGE_PASS_DAYS", 365)
+
     MINIMUM_AGE = 13
     ADULT_AGE = 18
     REFUSAL_COOKIE = "age_screen"
+    PASS_COOKIE = "age_screen_passed"  # noqa: S105 (a cookie name)
     SESSION_KEY = "signup_age_band"
 
 

@@ -89,9 +89,13 @@ class AgeScreenForm(forms.Form):
         help_text="For example, 27 3 1990. We use it once to set up your account and don't keep it.",
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    GUEST_FORM = "guest_form"
+
+    def __init__(self, *args, purpose: str = "signup", **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        if purpose == self.GUEST_FORM:
+            self.fields["date_of_birth"].help_text = "For example, 27 3 1990. We use it once and don't keep it."
 
     def clean_date_of_birth(self) -> datetime.date:
         value = self.cleaned_data["date_of_birth"]

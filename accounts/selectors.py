@@ -30,3 +30,10 @@ def address_has_owner(email: str) -> bool:
         User.objects.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
     )
+
+
+def has_confirmed_address(user, email: str) -> bool:
+    """True when `email` is one of this account's confirmed addresses (allauth verified it by an emailed link)."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email.strip(), verified=True).exists()

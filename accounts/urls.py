@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("age/", views.age_screen_view, name="age_screen"),
+    path("age/check/", views.age_check_view, name="age_check"),
     path("signup/", views.SignupView.as_view(), name="signup"),
     path("profile/", views.profile, name="profile"),
     path("addresses/new/", views.address_edit, name="address_add"),

@@ -1,8 +1,10 @@
 from allauth.account.views import SignupView as AllauthSignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,8 +31,33 @@ def age_screen_view(request: HttpRequest) -> HttpResponse:
         if band is None:
             return age_screen.refuse(request, _refusal(request))
         age_screen.remember(request, band)
-        return redirect("account_signup")
+        return age_screen.pass_browser(request, redirect("account_signup"), band)
     return render(request, "accounts/age_screen.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def age_check_view(request: HttpRequest) -> HttpResponse:
+    """The same neutral screen in front of the guest forms (reviews, contests, contact), asked once per browser.
+
+    Under 13: the refusal page, the signup's signed cookie, and nothing else written anywhere. Otherwise a signed
+    cookie with the band only, then back to the form (`next`, a path on this site)."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        next_url = reverse("home")
+    if age_screen.is_refused(request):
+        return age_screen.refusal_page(request)
+    if age_screen.passed(request):
+        return HttpResponseRedirect(next_url)
+    form = AgeScreenForm(request.POST or None, purpose=AgeScreenForm.GUEST_FORM)
+    if request.method == "POST" and form.is_valid():
+        band = form.age_band()
+        if band is None:
+            return age_screen.refuse(request, age_screen.refusal_page(request))
+        return age_screen.pass_browser(request, HttpResponseRedirect(next_url), band)
+    return render(request, "accounts/age_check.html", {"form": form, "next": next_url})
 
 
 class SignupView(AllauthSignupView):

@@ -71,6 +71,7 @@ def seed(directory: Path) -> Path:
             city="Lyon",
             country="FR",
             status=ReviewStatus.PUBLISHED,
+            confirmed_at=now,
             published_at=now - timezone.timedelta(minutes=i),
         )
         for i in range(1000)

@@ -47,6 +47,7 @@ def seed(review_count: int):
             city="Lyon",
             country="FR",
             status=ReviewStatus.PUBLISHED,
+            confirmed_at=now,
             published_at=now - timezone.timedelta(minutes=i),
         )
         for i in range(review_count)
@@ -63,6 +64,7 @@ def seed(review_count: int):
             city="Paris",
             country="FR",
             status=ReviewStatus.PUBLISHED,
+            confirmed_at=now,
             published_at=now,
         )
         for n, p in enumerate(products[1:])

@@ -285,12 +285,14 @@ SUBSCRIPTIONS_SITE_URL = SITE_URL
 SUBSCRIPTIONS_POSTAL_ADDRESS = SHOP_POSTAL_ADDRESS
 SUBSCRIPTIONS_TIME_ZONE = SHOP_TIME_ZONE
 PRIVACY_AD_FEED_DIR = VAR_DIR / "ad-feed"
-# The shop's own transactional kinds (shop.emails.ShopEmailKind), tagged on its emails and in the sent-email log.
+# The shop's own transactional kinds (shop.emails.ShopEmailKind, reviews.emails.KIND), tagged on its emails and in
+# the sent-email log.
 SUBSCRIPTIONS_MESSAGE_KINDS = {
     "order": "Order",
     "shipping": "Shipping",
     "support": "Customer service",
     "contest": "Contest result (winners only)",
+    "review": "Review confirmation",
 }
 if "MAILING_SLOTS" in os.environ:
     SUBSCRIPTIONS_MAILING_SLOTS = env("MAILING_SLOTS")
@@ -306,6 +308,7 @@ _APP_VARIABLES = {
     "SUBSCRIPTIONS_SUPPRESSION_KEY": str,
     "SUBSCRIPTIONS_UNSUBSCRIBE_MAILTO": str,
     "ACCOUNTS_AGE_REFUSAL_HOURS": int,
+    "ACCOUNTS_AGE_PASS_DAYS": int,
     "ACCOUNTS_ATTESTATION_VERSION": str,
     "PRIVACY_ACCESS_LOG_RETENTION_DAYS": int,
     "PRIVACY_ACCESS_LOG_IP_DAYS": int,

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
-from .models import Review
+from .models import Review, ReviewStatus
 
 
 @admin.register(Review)
@@ -29,14 +29,22 @@ class ReviewAdmin(admin.ModelAdmin):
     actions = ["publish", "reject"]
     raw_id_fields = ["product"]
     # Status changes go through the actions: publishing masks contact details left in the text.
-    readonly_fields = ["status", "verified_purchase", "created_at", "updated_at", "published_at", "anonymised_at"]
+    readonly_fields = [
+        "status",
+        "verified_purchase",
+        "created_at",
+        "updated_at",
+        "confirmed_at",
+        "published_at",
+        "anonymised_at",
+    ]
     fieldsets = [
         (None, {"fields": ["product", "status", "rating", "title", "body"]}),
         (
             "Reviewer (name and location are public, the email is private)",
             {"fields": ["display_name", "city", "country", "email", "verified_purchase"]},
         ),
-        ("Dates", {"fields": ["created_at", "updated_at", "published_at", "anonymised_at"]}),
+        ("Dates", {"fields": ["created_at", "confirmed_at", "updated_at", "published_at", "anonymised_at"]}),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -48,8 +56,20 @@ class ReviewAdmin(admin.ModelAdmin):
     def publish(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         count = services.publish_reviews(review_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} review(s) published.", messages.SUCCESS)
+        self._skipped_unconfirmed(request, queryset)
+
+    def _skipped_unconfirmed(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        waiting = queryset.filter(status=ReviewStatus.UNCONFIRMED).count()
+        if waiting:
+            self.message_user(
+                request,
+                f"{waiting} review(s) skipped: their author hasn't confirmed the email address yet, so they are "
+                "not ready for moderation (unconfirmed reviews are deleted after 30 days).",
+                messages.WARNING,
+            )
 
     @admin.action(description="Reject the selected reviews", permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         count = services.reject_reviews(review_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} review(s) rejected.", messages.SUCCESS)
+        self._skipped_unconfirmed(request, queryset)

@@ -28,6 +28,11 @@ class AppSettings:
     def RATE_LIMIT_WINDOW_SECONDS(self) -> int:
         return getattr(settings, "REVIEWS_RATE_LIMIT_WINDOW_SECONDS", 3600)
 
+    @property
+    def CONFIRMATION_MAX_AGE_HOURS(self) -> int:
+        """How long the emailed link confirming a guest's review works."""
+        return getattr(settings, "REVIEWS_CONFIRMATION_MAX_AGE_HOURS", 72)
+
     ANONYMISED_NAME = "Former customer"
     MASK = "[removed]"
 

@@ -5,6 +5,7 @@ from django_countries.fields import CountryField
 
 
 class ReviewStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", "Awaiting the author's email confirmation"
     PENDING = "pending", "Pending moderation"
     PUBLISHED = "published", "Published"
     REJECTED = "rejected", "Rejected"
@@ -15,6 +16,11 @@ class Review(models.Model):
 
     `email` is private: it lives in this table and the admin, never on a public page. An erased reviewer's
     review keeps its rating and text with an empty email, the name "Former customer" and only the country.
+
+    A guest's review starts UNCONFIRMED: nobody has proven the address yet, so it is neither moderated nor public
+    and it replaces nothing. The emailed link (carrying `confirmation_nonce`) makes it PENDING and only then does
+    it replace that address's earlier review of the product. Unconfirmed rows are exempt from the one-per-address
+    rule, so typing someone's address never touches their review.
     """
 
     Status = ReviewStatus
@@ -33,17 +39,19 @@ class Review(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmation_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="reviews_rating_1_to_5"),
             models.CheckConstraint(condition=models.Q(status__in=ReviewStatus.values), name="reviews_status_is_known"),
-            # One review per product and person; erased reviews (no email) are exempt.
+            # One review per product and person; erased reviews (no email) and unconfirmed ones are exempt.
             models.UniqueConstraint(
                 "product",
                 Lower("email"),
-                condition=~models.Q(email=""),
+                condition=~models.Q(email="") & ~models.Q(status=ReviewStatus.UNCONFIRMED),
                 name="reviews_one_per_product_and_email",
             ),
             # A reviewer's location is required; only erasure coarsens it to the country.
@@ -54,6 +62,11 @@ class Review(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status=ReviewStatus.PUBLISHED) | models.Q(published_at__isnull=False),
                 name="reviews_published_has_date",
+            ),
+            # Only a confirmed review reaches moderation or the public pages.
+            models.CheckConstraint(
+                condition=models.Q(status=ReviewStatus.UNCONFIRMED) | models.Q(confirmed_at__isnull=False),
+                name="reviews_moderated_only_once_confirmed",
             ),
         ]
         indexes = [

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.selectors import preferred_address
+from accounts.selectors import has_confirmed_address, preferred_address
 from shop import selectors as shop_selectors
 from shop.models import Product
 
@@ -78,8 +78,14 @@ def annotate_rating_summary(queryset: QuerySet[Product]) -> QuerySet[Product]:
 
 
 def has_bought(*, email: str, product: Product) -> bool:
-    """True when a shop account with this email has an order containing the product (a "verified purchase")."""
+    """True when a shop account with this email has an order containing the product (a "verified purchase").
+    Only ever asked about an address its reviewer has proven (services._confirm)."""
     return shop_selectors.has_bought(email=email, product=product)
+
+
+def owns_confirmed_address(*, user, email: str) -> bool:
+    """A logged-in shopper has proven `email` when it is one of their account's confirmed addresses."""
+    return has_confirmed_address(user, email)
 
 
 def review_form_initial(*, user) -> dict[str, str]:

@@ -6,4 +6,5 @@ app_name = "reviews"
 
 urlpatterns = [
     path("products/<slug:slug>/write/", views.write_review, name="write"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
 ]

@@ -4,15 +4,23 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.age_screen import guest_age_screen, passed
 from shop.models import Product
 
 from . import selectors, services
 from .app_settings import app_settings
 from .forms import ReviewForm
+from .models import ReviewStatus
 from .structured_data import product_reviews_json_ld
 
+CHECK_INBOX = (
+    "Check your inbox to confirm your review. We have sent a link to the address you gave: your review goes to "
+    "our team once you open it, and until then nothing changes on the site."
+)
+CONFIRMED = "Thank you! Your review will appear once our team has checked it."
 PAGE_PARAM = "reviews_page"
 SORT_PARAM = "reviews_sort"
 
@@ -37,11 +45,13 @@ def product_panel(request: HttpRequest, product: Product) -> tuple[str, dict]:
         "sort_choices": selectors.ReviewSort.CHOICES,
         "page_param": PAGE_PARAM,
         "sort_param": SORT_PARAM,
-        "form": ReviewForm(initial=selectors.review_form_initial(user=request.user)),
+        # A guest who hasn't answered the age screen gets a link to the form (which asks first) instead of it.
+        "form": ReviewForm(initial=selectors.review_form_initial(user=request.user)) if passed(request) else None,
         "json_ld": product_reviews_json_ld(product=product, summary=summary, reviews=reviews),
     }
 
 
+@guest_age_screen
 @require_http_methods(["GET", "POST"])
 def write_review(request: HttpRequest, slug: str) -> HttpResponse:
     """The review form on its own page: where the product page's form posts, and where errors and warnings show."""
@@ -55,12 +65,11 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
         form = ReviewForm(request.POST)
         if form.is_valid():
             if services.allow_submission(ip=request.META.get("REMOTE_ADDR"), email=form.cleaned_data["email"]):
-                _review, created = services.submit_review(product=product, **form.review_data())
+                review = services.submit_review(product=product, account=request.user, **form.review_data())
+                # The same words whether or not the address has a review, an account or an order.
                 messages.success(
                     request,
-                    "Thank you! Your review will appear once our team has checked it."
-                    if created
-                    else "Thank you! Your review is updated and will appear again once our team has checked it.",
+                    CHECK_INBOX if review.status == ReviewStatus.UNCONFIRMED else CONFIRMED,
                 )
                 return redirect(product.get_absolute_url() + "#reviews")
             form.add_error(None, "You have sent several reviews in a short time. Please try again in an hour.")
@@ -68,3 +77,18 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = ReviewForm(initial=selectors.review_form_initial(user=request.user))
     return render(request, "reviews/review_form.html", {"product": product, "form": form}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. Its GET shows a button and changes nothing (mail scanners open links); the POST confirms."""
+    try:
+        review = services.check_confirmation(token=token)
+        if request.method == "POST":
+            review = services.confirm_review(token=token)
+            messages.success(request, CONFIRMED)
+            return redirect(review.product.get_absolute_url() + "#reviews")
+    except services.InvalidConfirmation:
+        return render(request, "reviews/bad_link.html", status=400)
+    return render(request, "reviews/confirm.html", {"product": review.product})

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.age_screen import guest_age_screen
 from privacy import services as access_log
 from privacy.models import AccessLog
 from subscriptions import throttle
@@ -300,6 +301,7 @@ def _contact_attempt_allowed(request: HttpRequest) -> bool:
     return throttle.allow("shop-contact-attempt", _client_fingerprint(request), limit=limit, window_seconds=window)
 
 
+@guest_age_screen
 def contact(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.user.is_authenticated:
@@ -333,6 +335,7 @@ def _contest_attempt_allowed(request: HttpRequest) -> bool:
     return throttle.allow("shop-contest-attempt", _client_fingerprint(request), limit=limit, window_seconds=window)
 
 
+@guest_age_screen
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     if request.method == "POST" and not _contest_attempt_allowed(request):

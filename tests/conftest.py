@@ -121,3 +121,21 @@ def esp_server(_esp_server_session):
     _esp_server_session.reset()
     _esp_server_session.latency = 0
     return _esp_server_session
+
+
+@pytest.fixture
+def unscreened_client():
+    """A browser that has never answered the age screen (the `client` fixture has, as an adult)."""
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def client(client):
+    """pytest-django's client as a browser that answered the guest forms' age screen once, as an adult
+    (accounts.age_screen.pass_browser): tests of the forms themselves start past it. Tests of the screen use
+    `unscreened_client`."""
+    from tests.factories import past_age_screen
+
+    return past_age_screen(client)

@@ -173,6 +173,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     city = "Lyon"
     country = "FR"
     status = "published"
+    confirmed_at = factory.LazyFunction(timezone.now)
     published_at = factory.LazyFunction(timezone.now)
 
 
@@ -180,3 +181,16 @@ def age_answer(iso_date: str) -> dict:
     """The age screen's three boxes (Day, Month, Year) filled with a YYYY-MM-DD date."""
     year, month, day = ([*iso_date.split("-"), "", "", ""])[:3]
     return {"date_of_birth_day": day, "date_of_birth_month": month, "date_of_birth_year": year}
+
+
+def past_age_screen(client):
+    """Make a test client a browser that answered the guest forms' age screen once, as an adult (the signed
+    cookie accounts.age_screen.pass_browser sets)."""
+    from django.core.signing import get_cookie_signer
+
+    from accounts.age_screen import SALT
+    from accounts.app_settings import app_settings
+
+    signer = get_cookie_signer(salt=app_settings.PASS_COOKIE + SALT + ".pass")
+    client.cookies[app_settings.PASS_COOKIE] = signer.sign("adult")
+    return client

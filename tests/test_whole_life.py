@@ -189,6 +189,7 @@ class Life(RuleBasedStateMachine):
                 email=person["user"].email,
                 city="Lyon",
                 country="FR",
+                account=person["user"],  # logged in with the address: confirmed at once, an edit replaces
             )
 
     @rule(who=st.sampled_from(PEOPLE))

@@ -1,4 +1,5 @@
-"""A guest reviews a product (warned about personal details), staff publish it, a visitor reads it: no email."""
+"""A guest answers the age screen, reviews a product (warned about personal details), confirms it by the emailed
+link, staff publish it, a visitor reads it: no email. The new pages at 390 px and 1280 px with axe."""
 
 import re
 
@@ -10,16 +11,39 @@ from tests.e2e.sign_in import log_in
 from tests.factories import ProductFactory, StaffFactory
 
 GUEST_EMAIL = "guest.reviewer@example.org"
+VIEWPORTS = [{"width": 390, "height": 844}, {"width": 1280, "height": 800}]
+
+
+def fits(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_guest_review_is_moderated_then_shown_with_location_and_without_email(page, browser, live_server, axe_check):
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["390px", "1280px"])
+def test_guest_review_is_confirmed_moderated_then_shown_without_email(
+    page, browser, live_server, axe_check, mailoutbox, viewport
+):
+    page.set_viewport_size(viewport)
     product = ProductFactory(name="Trail boot")
     staff = StaffFactory()
 
-    # A guest writes a review with a phone number in it.
+    # A guest opens the product page: a link to the form, which asks the neutral age question first.
     page.goto(product.get_absolute_url())
     axe_check(page)
+    page.get_by_role("link", name="Write a review of Trail boot").click()
+    page.wait_for_url("**/accounts/age/check/**")
+    expect(page.get_by_role("heading", name="Before you continue")).to_be_visible()
+    fits(page)
+    axe_check(page)
+    page.get_by_label("Day").fill("17")
+    page.get_by_label("Month").fill("5")
+    page.get_by_label("Year").fill("1985")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/reviews/products/*/write/")
+    fits(page)
+
+    # The review, with a phone number in it.
     page.get_by_label("5 stars: excellent").check()
     page.get_by_label("Title", exact=True).fill("Best boots I have owned")
     page.get_by_label("Your review", exact=True).fill("Dry after a week of rain. Questions? Call 06 12 34 56 78.")
@@ -37,10 +61,29 @@ def test_guest_review_is_moderated_then_shown_with_location_and_without_email(pa
     page.get_by_label(re.compile("Submit anyway")).check()
     page.get_by_role("button", name="Submit your review").click()
     page.wait_for_url(re.compile(r"/shop/products/[^/]+/(#reviews)?$"))
-    expect(page.get_by_text("will appear once our team has checked it")).to_be_visible()
-    assert "Best boots I have owned" not in page.content()  # not before moderation
+    expect(page.get_by_text("Check your inbox to confirm your review")).to_be_visible()
+    assert "Best boots I have owned" not in page.content()  # not before confirmation and moderation
     axe_check(page)
+    assert Review.objects.get().status == ReviewStatus.UNCONFIRMED
+
+    # The link in the guest's inbox: a page with a button (opening it changes nothing), then confirmed.
+    [message] = mailoutbox
+    link = re.search(r"https?://\S+/reviews/confirm/\S+/", message.body).group(0)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Confirm your review")).to_be_visible()
+    fits(page)
+    axe_check(page)
+    assert Review.objects.get().status == ReviewStatus.UNCONFIRMED
+    page.get_by_role("button", name="Confirm my review").click()
+    page.wait_for_url(re.compile(r"/shop/products/[^/]+/(#reviews)?$"))
+    expect(page.get_by_text("will appear once our team has checked it")).to_be_visible()
     assert Review.objects.get().status == ReviewStatus.PENDING
+
+    # The same link again: a clear page, nothing changes.
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link doesn't work")).to_be_visible()
+    fits(page)
+    axe_check(page)
 
     # Staff publish it from the admin.
     staff_context = browser.new_context(base_url=live_server.url)

@@ -99,3 +99,24 @@ def test_moderation_list_query_count_does_not_grow_with_reviews(staff_client, dj
     with django_assert_num_queries(len(few)):
         html = staff_client.get(CHANGELIST).content.decode()
     assert html.count('name="_selected_action"') == 43
+
+
+def test_unconfirmed_reviews_are_filtered_apart_and_cannot_be_published(staff_client):
+    waiting = ReviewFactory(
+        title="Typed by anyone", status=ReviewStatus.UNCONFIRMED, confirmed_at=None, published_at=None
+    )
+    ReviewFactory(title="Ready one", status=ReviewStatus.PENDING, published_at=None)
+
+    html = staff_client.get(CHANGELIST).content.decode()
+    assert "Awaiting the author&#x27;s email confirmation" in html  # the status filter's choice
+    only_waiting = staff_client.get(CHANGELIST, {"status__exact": "unconfirmed"}).content.decode()
+    assert "Typed by anyone" in only_waiting
+    assert "Ready one" not in only_waiting
+    ready = staff_client.get(CHANGELIST, {"status__exact": "pending"}).content.decode()
+    assert "Typed by anyone" not in ready
+
+    for action in ["publish", "reject"]:
+        response = staff_client.post(CHANGELIST, {"action": action, "_selected_action": [waiting.pk]}, follow=True)
+        assert "skipped: their author hasn" in response.content.decode()
+        waiting.refresh_from_db()
+        assert waiting.status == ReviewStatus.UNCONFIRMED

@@ -26,29 +26,37 @@ def submit(product, **overrides):
     return services.submit_review(**data)
 
 
-def test_submitting_creates_a_pending_review_with_a_normalised_email():
-    review, created = submit(ProductFactory())
-    assert created
+def confirmed(product, **overrides):
+    """Submit, then use the emailed link: the author has proven the address."""
+    review = submit(product, **overrides)
+    return services.confirm_review(token=services.confirmation_token(review))
+
+
+def test_submitting_creates_an_unconfirmed_review_with_a_normalised_email():
+    review = submit(ProductFactory())
     review.refresh_from_db()
-    assert review.status == ReviewStatus.PENDING
+    assert review.status == ReviewStatus.UNCONFIRMED
     assert review.email == "ada@example.com"
     assert (review.city, review.country.code) == ("Manchester", "GB")
     assert review.published_at is None
+    assert review.confirmed_at is None
 
 
-def test_submitting_again_edits_the_same_review_and_sends_it_back_to_moderation():
+def test_a_confirmed_resubmission_replaces_the_review_and_sends_it_back_to_moderation():
     product = ProductFactory()
-    first, _ = submit(product)
+    first = confirmed(product)
     services.publish_reviews(review_ids=[first.pk])
-    again, created = submit(product, email="ADA@example.com", rating=2, title="Soles wore out")
-    assert not created
-    assert again.pk == first.pk
-    assert Review.objects.count() == 1
+    again = submit(product, email="ADA@example.com", rating=2, title="Soles wore out")
+    assert Review.objects.count() == 2  # the new one waits for its link; the published one is untouched
+    first.refresh_from_db()
+    assert (first.status, first.title) == (ReviewStatus.PUBLISHED, "Lovely boots")
+    again = services.confirm_review(token=services.confirmation_token(again))
+    assert list(Review.objects.values_list("pk", flat=True)) == [again.pk]
     again.refresh_from_db()
     assert (again.rating, again.title, again.status) == (2, "Soles wore out", ReviewStatus.PENDING)
     # another product, or another email, is another review
-    submit(ProductFactory())
-    submit(product, email="grace@example.com")
+    confirmed(ProductFactory())
+    confirmed(product, email="grace@example.com")
     assert Review.objects.count() == 3
 
 
@@ -78,7 +86,7 @@ def test_the_service_refuses_bad_values_even_without_the_form():
 
 
 def test_publishing_masks_emails_and_phone_numbers_left_in_the_text():
-    review, _ = submit(
+    review = confirmed(
         ProductFactory(),
         title="Call me on 06 12 34 56 78",
         body="Questions? jane@example.com. Shop is at 12 rue de la Paix.",
@@ -126,9 +134,11 @@ def test_anonymising_keeps_rating_and_text_and_drops_email_name_and_city():
     product = ProductFactory()
     review = ReviewFactory(product=product, email="ada@example.com", display_name="Ada L.", rating=2, title="Meh")
     other = ReviewFactory(product=product, email="grace@example.com")
-    pending, _ = submit(ProductFactory(), email="ada@example.com", body="Ring me on +33 6 12 34 56 78")
+    pending = confirmed(ProductFactory(), email="ada@example.com", body="Ring me on +33 6 12 34 56 78")
+    unconfirmed = submit(ProductFactory(), email="ada@example.com")
 
-    assert services.anonymise_reviews_for("Ada@Example.com") == 2
+    assert services.anonymise_reviews_for("Ada@Example.com") == 3
+    assert not Review.objects.filter(pk=unconfirmed.pk).exists()  # nobody's yet: deleted, not kept nameless
 
     review.refresh_from_db()
     assert (review.rating, review.title, review.body) == (2, "Meh", "Comfortable and well made. Runs a little large.")
@@ -144,7 +154,7 @@ def test_anonymising_keeps_rating_and_text_and_drops_email_name_and_city():
     assert services.export_reviews_for("ada@example.com") == []
     assert services.anonymise_reviews_for("ada@example.com") == 0
     # the person may review the product again later: erased reviews don't block it
-    submit(product, email="ada@example.com")
+    confirmed(product, email="ada@example.com")
 
 
 def test_rate_limits_per_ip_and_per_email(settings):
@@ -171,7 +181,7 @@ def test_rate_limit_counters_hold_no_email_or_ip(settings):
 
 def test_services_log_no_email(caplog):
     caplog.set_level(logging.DEBUG)
-    review, _ = submit(ProductFactory(), email="secret.person@example.org")
+    review = confirmed(ProductFactory(), email="secret.person@example.org")
     services.publish_reviews(review_ids=[review.pk])
     services.anonymise_reviews_for("secret.person@example.org")
     assert caplog.records
@@ -210,6 +220,8 @@ def test_verified_purchase_when_that_emails_account_ordered_the_product():
     place_order_for(buyer, bought)
     place_order_for(UserFactory(email="someone.else@example.com"), other_product)
 
-    assert submit(bought, email="Buyer@Example.com")[0].verified_purchase is True
-    assert submit(other_product, email="buyer@example.com")[0].verified_purchase is False  # bought something else
-    assert submit(bought, email="guest@example.com")[0].verified_purchase is False  # no account, no order
+    # typed, not yet proven: no badge, whoever typed it
+    assert submit(bought, email="Buyer@Example.com").verified_purchase is False
+    assert confirmed(bought, email="Buyer@Example.com").verified_purchase is True
+    assert confirmed(other_product, email="buyer@example.com").verified_purchase is False  # bought something else
+    assert confirmed(bought, email="guest@example.com").verified_purchase is False  # no account, no order

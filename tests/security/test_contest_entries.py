@@ -9,10 +9,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client as DjangoClient
 from django.utils import timezone
 
 from shop.models import Contest, ContestEntry
+from tests.factories import past_age_screen
 
 ENTRY = {"first_name": "Lea", "city": "Lyon"}
 CSRF = re.compile(r'value="[^"]*"')  # the CSRF token differs between two clients, and only it
@@ -30,7 +31,12 @@ def contest(db):
     )
 
 
-def page_after_entry(client: Client, contest, email: str) -> tuple[int, str]:
+def Client() -> DjangoClient:  # stands in for the class
+    """A fresh browser past the age screen (tests/accounts/test_guest_age_screen.py tests the screen)."""
+    return past_age_screen(DjangoClient())
+
+
+def page_after_entry(client: DjangoClient, contest, email: str) -> tuple[int, str]:
     response = client.post(contest.get_absolute_url(), {**ENTRY, "email": email})
     page = client.get(response["Location"]).content.decode() if response.status_code == 302 else ""
     return response.status_code, page
