@@ -20,6 +20,7 @@ def add_periodic_tasks(sender: Celery, **kwargs) -> None:
     """
     from outbox.schedule import beat_schedule as outbox_schedule
     from privacy.schedule import beat_schedule as privacy_schedule
+    from reviews.schedule import beat_schedule as reviews_schedule
     from shop.schedule import beat_schedule as shop_schedule
     from subscriptions.schedule import beat_schedule as subscriptions_schedule
 
@@ -29,4 +30,5 @@ def add_periodic_tasks(sender: Celery, **kwargs) -> None:
         **privacy_schedule(),
         **subscriptions_schedule(),
         **shop_schedule(),
+        **reviews_schedule(),
     }

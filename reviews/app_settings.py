@@ -29,6 +29,11 @@ class AppSettings:
         return getattr(settings, "REVIEWS_RATE_LIMIT_WINDOW_SECONDS", 3600)
 
     @property
+    def UNCONFIRMED_DAYS(self) -> int:
+        """Days an unconfirmed review is kept before the nightly purge deletes it (the email and the admin say 30)."""
+        return getattr(settings, "REVIEWS_UNCONFIRMED_DAYS", 30)
+
+    @property
     def CONFIRMATION_MAX_AGE_HOURS(self) -> int:
         """How long the emailed link confirming a guest's review works."""
         return getattr(settings, "REVIEWS_CONFIRMATION_MAX_AGE_HOURS", 72)

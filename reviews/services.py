@@ -124,16 +124,19 @@ def submit_review(
     review.save()
     if account is not None and account.is_authenticated and owns_confirmed_address(user=account, email=email):
         return _confirm(review)
-    review_id = review.pk
-    transaction.on_commit(lambda: _enqueue_confirmation(review_id), robust=True)
+    _enqueue_confirmation(review.pk)
     logger.info("Review %s stored for product %s, awaiting its author's email confirmation", review.pk, product.pk)
     return review
 
 
 def _enqueue_confirmation(review_id: int) -> None:
+    """Through the task outbox (written in this transaction, published after commit): with the broker down the
+    email goes once it is back, instead of never."""
+    from outbox import services as outbox
+
     from .tasks import send_review_confirmation
 
-    send_review_confirmation.delay(review_id)
+    outbox.enqueue(send_review_confirmation, review_id)
 
 
 def deliver_confirmation(*, review_id: int) -> bool:

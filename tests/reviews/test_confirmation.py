@@ -302,6 +302,38 @@ def test_unconfirmed_reviews_are_purged_after_30_days():
     Review.objects.filter(pk__in=[old.pk, published_long_ago.pk]).update(
         created_at=timezone.now() - datetime.timedelta(days=31)
     )
-    assert services.purge_unconfirmed(older_than_days=30) == 1
+    from config.celery import app
+    from reviews.tasks import purge_unconfirmed_reviews
+
+    [entry] = [e for e in app.conf.beat_schedule.values() if e["task"] == "reviews.tasks.purge_unconfirmed_reviews"]
+    assert entry["schedule"].hour == {3}  # nightly: what the confirmation email and the admin promise
+    assert purge_unconfirmed_reviews() == 1
     assert set(Review.objects.values_list("pk", flat=True)) == {fresh.pk, published_long_ago.pk}
     assert services.purge_unconfirmed() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_confirmation_email_waits_in_the_outbox(settings):
+    """Submitting while the broker is down still stores the review and its confirmation request; the outbox relay
+    publishes it later, instead of the author waiting for an email that never comes."""
+    from unittest import mock
+
+    from outbox.models import OutboxTask
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False  # (the autouse fixture puts it back)
+    with mock.patch("celery.app.task.Task.apply_async", side_effect=OSError("broker down")):
+        review = services.submit_review(
+            product=ProductFactory(),
+            rating=5,
+            title="t",
+            body="b",
+            display_name="A",
+            email="waiting@example.com",
+            city="Paris",
+            country="FR",
+        )
+    [row] = OutboxTask.objects.filter(task="reviews.tasks.send_review_confirmation")
+    assert row.args == [review.pk]
+    assert row.published_at is None
