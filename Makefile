@@ -55,8 +55,13 @@ test: lint wheel
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-# The integration tests (real workers, fault drills) once more, with RabbitMQ as the broker and every connection
-# (web and workers) through PgBouncer in transaction pooling mode (.ci/pgbouncer starts a private one).
+# The integration tests whose outcome depends on the broker or the connection pooler (real workers, the PostgreSQL
+# and Redis drills, two machines) once more, with RabbitMQ as the broker and every connection (web and workers)
+# through PgBouncer in transaction pooling mode (.ci/pgbouncer starts a private one). The two-beats drill and the ESP
+# drills test the scheduler and the ESP client, the same on any broker: they run once, in `make test`.
+BROKER_POOLER_TESTS ?= tests/integration/test_worker.py tests/integration/test_mailing_worker.py \
+  tests/integration/test_order_confirmation.py tests/integration/test_two_machines.py \
+  tests/integration/test_fault_postgres.py tests/integration/test_fault_redis.py
 RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672//
 PGBOUNCER_PORT ?= 16432
 PGBOUNCER_DIR ?= /tmp/spc-pgbouncer-$(PGBOUNCER_PORT)
@@ -64,7 +69,7 @@ test-rabbitmq-pgbouncer: $(VENV)/.installed-dev
 	.ci/pgbouncer start $(PGBOUNCER_DIR) $(PGBOUNCER_PORT)
 	db=$$(basename "$${DATABASE_URL:-$(TEST_DATABASE_URL)}")_pgb; \
 	DATABASE_URL=postgres://postgres@127.0.0.1:$(PGBOUNCER_PORT)/$$db PGBOUNCER=1 CELERY_BROKER_URL=$(RABBITMQ_URL) \
-	  REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(BIN)/pytest tests/integration -m integration -n auto --dist loadfile --reuse-db $(PYTEST_ARGS); \
+	  REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(BIN)/pytest $(BROKER_POOLER_TESTS) -m integration -n auto --dist loadfile --reuse-db $(PYTEST_ARGS); \
 	status=$$?; .ci/pgbouncer stop $(PGBOUNCER_DIR); \
 	for name in $$(psql -h 127.0.0.1 -U postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'test\_$${db}%'" postgres); do \
 	  dropdb -h 127.0.0.1 -U postgres --force "$$name"; done; \
