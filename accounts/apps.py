@@ -10,6 +10,20 @@ class AccountsConfig(AppConfig):
 
         from . import data_rights, signals  # noqa: F401 (signals: allauth's address signals)
 
+        from .app_settings import app_settings
+
+        registry.register_necessary_cookie(
+            app_settings.REFUSAL_COOKIE,
+            "Set only when an age under 13 is given: the age check then refuses this browser for a while. It holds "
+            "the word \"refused\", never the date of birth.",
+            f"{app_settings.AGE_REFUSAL_HOURS} hours",
+        )
+        registry.register_necessary_cookie(
+            app_settings.PASS_COOKIE,
+            "Remembers that this browser answered the age check with an accepted age (the age band only, never the "
+            "date of birth), so reviews, contests and the contact form don't ask again.",
+            f"{app_settings.AGE_PASS_DAYS} days",
+        )
         # Minors and accounts whose address is not confirmed are never shared with advertising partners,
         # whatever their cookie or sharing choices.
         registry.register_ad_feed_exclusion(data_rights.minors, reason="under_18")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 
+from . import registry
 from .app_settings import app_settings
 
 
@@ -66,6 +67,7 @@ def catalogue(consent_cookie_name: str, consent_days: int) -> list[CategoryInfo]
                     "Remembers the choices you make on this page, so we don't ask on every visit.",
                     f"{consent_days} days",
                 ),
+                *(CookieInfo(*cookie) for cookie in registry.necessary_cookies()),
             ),
         ),
         CategoryInfo(

@@ -231,3 +231,16 @@ def register_account_finder(fn: Callable[[str], Any]) -> None:
 
 def account_finders() -> list[Callable[[str], Any]]:
     return list(_account_finders)
+
+
+# - register_necessary_cookie(name, purpose, lifetime): a strictly necessary cookie another app sets (accounts' age
+#   screen), listed on the cookie settings page with the ones privacy sets itself.
+_necessary_cookies: dict[str, tuple[str, str]] = {}
+
+
+def register_necessary_cookie(name: str, purpose: str, lifetime: str) -> None:
+    _necessary_cookies[name] = (purpose, lifetime)
+
+
+def necessary_cookies() -> list[tuple[str, str, str]]:
+    return [(name, purpose, lifetime) for name, (purpose, lifetime) in _necessary_cookies.items()]

@@ -253,3 +253,21 @@ def test_a_new_answer_posted_while_signed_in_is_not_preceded_by_an_adoption(clie
     client.force_login(user)
     client.post(COOKIES_URL, {"choice": "accept_all", "next": "/"})
     assert set(ConsentEvent.objects.filter(user=user).values_list("action", flat=True)) == {"granted"}
+
+
+@pytest.mark.django_db
+def test_every_cookie_the_age_check_sets_is_listed_on_the_cookie_page():
+    """The cookie page names every cookie we set: the age check's two (refusal, and an accepted age) included."""
+    from django.test import Client
+
+    from tests.factories import age_answer
+
+    listed = Client().get(COOKIES_URL).content.decode()
+    check = reverse("accounts:age_check") + "?next=/shop/contact/"
+    adult, child = Client(), Client()
+    set_by_adult = set_cookies(adult.post(check, age_answer("1990-05-17")))
+    set_by_child = set_cookies(child.post(check, age_answer("2020-05-17")))
+    assert "age_screen_passed" in set_by_adult
+    assert "age_screen" in set_by_child
+    for name in set_by_adult | set_by_child | NECESSARY:
+        assert f"<code>{name}</code>" in listed or f">{name}<" in listed, f"{name} is set but not on the cookie page"
