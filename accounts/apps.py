@@ -9,13 +9,12 @@ class AccountsConfig(AppConfig):
         from privacy import registry
 
         from . import data_rights, signals  # noqa: F401 (signals: allauth's address signals)
-
         from .app_settings import app_settings
 
         registry.register_necessary_cookie(
             app_settings.REFUSAL_COOKIE,
             "Set only when an age under 13 is given: the age check then refuses this browser for a while. It holds "
-            "the word \"refused\", never the date of birth.",
+            'the word "refused", never the date of birth.',
             f"{app_settings.AGE_REFUSAL_HOURS} hours",
         )
         registry.register_necessary_cookie(

@@ -318,9 +318,8 @@ def test_with_the_broker_down_the_confirmation_email_waits_in_the_outbox(setting
     publishes it later, instead of the author waiting for an email that never comes."""
     from unittest import mock
 
-    from outbox.models import OutboxTask
-
     from config.celery import app
+    from outbox.models import OutboxTask
 
     app.conf.task_always_eager = False  # (the autouse fixture puts it back)
     with mock.patch("celery.app.task.Task.apply_async", side_effect=OSError("broker down")):
