@@ -259,3 +259,44 @@ def _unsubscribe_page(request: HttpRequest, data: TokenData) -> HttpResponse:
     subscription = subscriber.subscriptions.filter(topic=topic).first()
     context.update(outcome=outcome, subscription=subscription)
     return render(request, "subscriptions/unsubscribe_done.html", context)
+
+
+@csrf_exempt  # RFC 8058, as above: the List-Unsubscribe of an email that carried several topics' sections.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe_email(request: HttpRequest, token: str) -> HttpResponse:
+    """One email carried several topics (they were due in the same slot): its one-click link unsubscribes from every
+    topic in it, which is what "unsubscribe" next to that email means; each section's own link stops one topic."""
+    data = _read(token, Purpose.UNSUBSCRIBE_EMAIL)
+    if data is None:
+        return bad_link(request)
+    if request.method == "POST" and _is_one_click(request):
+        _unsubscribe_topics(request, data, Method.ONE_CLICK)
+        names = ", ".join(topic.name for topic in data.topics)
+        return HttpResponse(f"Unsubscribed from {names}.\n", content_type="text/plain; charset=utf-8")
+    return _unsubscribe_email_page(request, data)
+
+
+def _unsubscribe_topics(request: HttpRequest, data: TokenData, method: str) -> None:
+    with transaction.atomic():
+        for topic in data.topics:
+            services.unsubscribe_topic(subscriber=data.subscriber, topic=topic, method=method, request=request)
+
+
+@csrf_protect
+def _unsubscribe_email_page(request: HttpRequest, data: TokenData) -> HttpResponse:
+    subscriber = data.subscriber
+    context = {
+        "topics": data.topics,
+        "subscriber": subscriber,
+        "preferences_path": reverse(
+            "subscriptions:preferences_token", args=[make_token(subscriber, purpose=Purpose.PREFERENCES)]
+        ),
+    }
+    if request.method == "GET":
+        return render(request, "subscriptions/unsubscribe_email.html", context)
+    if request.POST.get("action") != "unsubscribe":
+        context["error"] = "Choose the button to unsubscribe."
+        return render(request, "subscriptions/unsubscribe_email.html", context, status=400)
+    _unsubscribe_topics(request, data, Method.EMAILED_LINK)
+    return render(request, "subscriptions/unsubscribe_email.html", {**context, "done": True})
