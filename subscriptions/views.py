@@ -21,7 +21,7 @@ from . import services, tasks, throttle
 from .app_settings import app_settings
 from .forms import PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
 from .models import Subscriber, Subscription, Topic
-from .selectors import shop_today, subscriber_of
+from .selectors import shop_today, subscriber_of, weekly_cap_note
 from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
 
 Method = ConsentEvent.Method
@@ -92,6 +92,7 @@ def _preferences_page(
         "pause_form": pause_form,
         "paused_until": paused_until if paused_until and paused_until >= shop_today() else None,
         "pending": any(s.state == Subscription.State.PENDING for s in subscriptions.values()),
+        "weekly_cap_note": weekly_cap_note(),
     }
     return render(request, "subscriptions/preferences.html", context, status=status)
 

@@ -4,6 +4,23 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def stamp_recent_weeks(apps, schema_editor):
+    """Rows of the last eight days get their slot's ISO week, so the weekly cap counts the emails already sent this
+    week when this is deployed (older rows need none: the audit falls back on the week they were sent in)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from django.conf import settings
+
+    zone = getattr(settings, "SUBSCRIPTIONS_TIME_ZONE", None) or settings.TIME_ZONE
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE subscriptions_delivery AS d SET week = date_trunc('week', e.slot_at AT TIME ZONE %s)::date "
+            "FROM subscriptions_edition AS e WHERE d.edition_id = e.id AND d.week IS NULL "
+            "AND e.slot_at >= now() - interval '8 days'",
+            [zone],
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,4 +46,5 @@ class Migration(migrations.Migration):
             model_name='delivery',
             index=models.Index(condition=models.Q(('carried_by__isnull', False)), fields=['carried_by'], name='subscriptions_delivery_section'),
         ),
+        migrations.RunPython(stamp_recent_weeks, migrations.RunPython.noop),
     ]

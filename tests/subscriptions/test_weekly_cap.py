@@ -251,6 +251,15 @@ def test_the_admin_audience_states_the_cap_and_the_combining(fan, three_topics, 
 
 
 @pytest.mark.django_db
+def test_the_preference_center_says_what_a_person_will_receive_at_most(fan, client, settings):
+    from subscriptions.tokens import Purpose, make_token
+
+    settings.SUBSCRIPTIONS_WEEKLY_CAP = 1
+    page = client.get(reverse("subscriptions:preferences_token", args=[make_token(fan, purpose=Purpose.PREFERENCES)]))
+    assert "at most 1 marketing email a week" in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_cancelling_the_leading_edition_still_sends_the_other_topics_as_one_email(fan, three_topics):
     editions = [
         Edition.objects.create(
