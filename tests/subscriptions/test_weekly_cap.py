@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from privacy.data_rights import run_audit
-from subscriptions import mailing
+from privacy.models import ConsentEvent
+from subscriptions import mailing, services
 from subscriptions.mailing.planning import WEEKLY_CAP_REACHED
 from subscriptions.models import Delivery, Edition, MessageKind, Subscription
 from subscriptions.schedule import shop_zone, week_of
@@ -280,3 +281,56 @@ def test_cancelling_the_leading_edition_still_sends_the_other_topics_as_one_emai
     assert "Text of lookbook" in email.body
     assert "Text of new-brands-and-styles" in email.body
     assert "Text of newsletter" not in email.body
+
+
+def plan_monday(three_topics) -> list[Edition]:
+    editions = [
+        Edition.objects.create(
+            topic=topic,
+            subject=topic.slug,
+            body_text=f"Text of {topic.slug}",
+            body_html=f"<p>{topic.slug}</p>",
+            slot_at=MONDAY,
+            status=Edition.Status.SCHEDULED,
+        )
+        for topic in three_topics
+    ]
+    mailing.run_slot(slot_at=MONDAY)
+    return editions
+
+
+@pytest.mark.django_db
+def test_an_unsubscribe_from_one_section_after_planning_leaves_that_section_out(fan, three_topics):
+    editions = plan_monday(three_topics)
+    services.unsubscribe_topic(subscriber=fan, topic=three_topics[1], method=ConsentEvent.Method.EMAILED_LINK)
+    mailing.send_batch(edition_id=editions[0].pk)
+    [email] = to("fan@example.com")
+    assert "Text of newsletter" in email.body
+    assert "Text of new-brands-and-styles" in email.body
+    assert "Text of lookbook" not in email.body
+    row = Delivery.objects.get(subscriber=fan, edition=editions[1])
+    assert (row.status, row.error) == (Delivery.Status.SKIPPED, "not eligible at send time")
+
+
+@pytest.mark.django_db
+def test_an_unsubscribe_from_the_leading_topic_after_planning_holds_the_whole_email(fan, three_topics):
+    editions = plan_monday(three_topics)
+    services.unsubscribe_topic(subscriber=fan, topic=three_topics[0], method=ConsentEvent.Method.EMAILED_LINK)
+    for edition in editions:
+        mailing.send_batch(edition_id=edition.pk)
+    assert to("fan@example.com") == []
+    assert set(Delivery.objects.filter(subscriber=fan).values_list("status", flat=True)) == {Delivery.Status.SKIPPED}
+    assert {e.status for e in Edition.objects.filter(pk__in=[e.pk for e in editions])} == {Edition.Status.SENT}
+
+
+@pytest.mark.django_db
+def test_a_section_whose_edition_staff_paused_is_left_out(fan, three_topics):
+    editions = plan_monday(three_topics)
+    mailing.pause_edition(edition_id=editions[2].pk)
+    mailing.send_batch(edition_id=editions[0].pk)
+    [email] = to("fan@example.com")
+    assert "Text of new-brands-and-styles" not in email.body
+    assert "Text of lookbook" in email.body
+    mailing.resume_edition(edition_id=editions[2].pk)
+    mailing.send_batch(edition_id=editions[2].pk)
+    assert len(to("fan@example.com")) == 1  # nothing sent twice, nothing beyond the one email of the slot
