@@ -2,11 +2,14 @@
 (2) marketing emails a week across all topics, and topics due in the same slot arrive as one email with a section
 per topic, each with its own unsubscribe link; the email's one-click List-Unsubscribe stops the topics in it."""
 
+import contextlib
 import datetime
+import io
 import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -213,6 +216,10 @@ def test_the_audit_finds_none_after_a_send_and_finds_a_planted_one(fan, three_to
         return next(f for f in run_audit() if f.key == "emails_over_weekly_cap")
 
     assert finding().count == 0
+    out = io.StringIO()
+    with contextlib.suppress(SystemExit):  # (other apps' checks are not this test's business)
+        call_command("privacy_audit", stdout=out)
+    assert "ok    emails_over_weekly_cap" in out.getvalue()
     extra = Edition.objects.create(
         topic=three_topics[0], subject="x", body_text="x", body_html="x", slot_at=FRIDAY, status=Edition.Status.SENT
     )
@@ -226,6 +233,12 @@ def test_the_audit_finds_none_after_a_send_and_finds_a_planted_one(fan, three_to
         week=week_of(FRIDAY),
     )
     assert (finding().count, finding().examples) == (1, [fan.pk])
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("privacy_audit", stdout=out)
+    assert "FOUND emails_over_weekly_cap: Marketing emails over the weekly cap" in out.getvalue()
+    assert f"(e.g. ids {fan.pk})" in out.getvalue()
+    assert "fan@example.com" not in out.getvalue()
 
 
 @pytest.mark.django_db
