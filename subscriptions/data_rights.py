@@ -61,7 +61,15 @@ def export_deliveries(user: AbstractBaseUser) -> list[dict]:
         .order_by("edition__slot_at", "id")
     )
     return [
-        {"newsletter": d.edition.subject, "status": d.status, "sent_at": d.sent_at, "edition_id": d.edition_id}
+        {
+            "newsletter": d.edition.subject,
+            "status": d.status,
+            "sent_at": d.sent_at,
+            "edition_id": d.edition_id,
+            # a topic due in the same slot as another went as a section of that email (one email, several topics)
+            "in_the_email_of_delivery": d.carried_by_id,
+            "delivery_id": d.pk,
+        }
         for d in rows
     ]
 

@@ -202,11 +202,25 @@ def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
         {"Sent": row.sent_at, "Subject": row.subject, "Kind": row.get_kind_display()}
         for row in SentEmail.objects.filter(recipient_hash__in=[email_hash(e) for e in person_emails(user)])[:limit]
     ]
-    commercial = [
-        {"Sent": row.sent_at, "Subject": row.edition.subject, "Kind": f"Marketing: {row.edition.topic.name}"}
-        for row in Delivery.objects.filter(subscriber__user=user, status=Delivery.Status.SENT)
+    emails = list(
+        Delivery.objects.filter(subscriber__user=user, status=Delivery.Status.SENT, carried_by__isnull=True)
         .select_related("edition__topic")
         .order_by("-sent_at")[:limit]
+    )
+    also: dict[int, list[str]] = {}  # topics that came as sections of the same email
+    for lead_id, name in (
+        Delivery.objects.filter(carried_by_id__in=[row.pk for row in emails], status=Delivery.Status.SENT)
+        .order_by("edition__topic__position", "edition__topic_id")
+        .values_list("carried_by_id", "edition__topic__name")
+    ):
+        also.setdefault(lead_id, []).append(name)
+    commercial = [
+        {
+            "Sent": row.sent_at,
+            "Subject": row.edition.subject,
+            "Kind": "Marketing: " + " + ".join([row.edition.topic.name, *also.get(row.pk, [])]),
+        }
+        for row in emails
     ]
     rows = sorted(transactional + commercial, key=lambda row: row["Sent"], reverse=True)[:limit]
     return [{**row, "Sent": f"{timezone.localtime(row['Sent']):%Y-%m-%d %H:%M}"} for row in rows]

@@ -100,7 +100,8 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
                     rest = [row for _, rows in pending[index:] for row in rows]
                     claiming.give_back(rest)  # paused or cancelled by staff while this batch ran
                     if Edition.objects.filter(pk=edition_id, status=Edition.Status.CANCELLED).exists():
-                        detach_sections(lead_ids=[row.id for row in rest])
+                        for other in detach_sections(lead_ids=[row.id for row in rest]):
+                            send_edition_batch.delay(other)  # the other topics go on, as emails of their own
                     break
                 if key not in senders:
                     rendered = rendered_for(edition, [others[pk] for pk in key])

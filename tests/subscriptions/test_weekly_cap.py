@@ -347,3 +347,20 @@ def test_a_section_whose_edition_staff_paused_is_left_out(fan, three_topics):
     mailing.resume_edition(edition_id=editions[2].pk)
     mailing.send_batch(edition_id=editions[2].pk)
     assert len(to("fan@example.com")) == 1  # nothing sent twice, nothing beyond the one email of the slot
+
+
+@pytest.mark.django_db
+def test_emails_we_sent_you_lists_a_combined_email_once_with_its_topics(fan, three_topics):
+    from subscriptions.data_rights import export_deliveries
+    from subscriptions.selectors import emails_sent_section
+    from tests.factories import UserFactory
+
+    fan.user = UserFactory(email="fan@example.com")
+    fan.save(update_fields=["user"])
+    run(MONDAY, three_topics)
+    [row] = emails_sent_section(fan.user)
+    assert row["Kind"] == "Marketing: Newsletter and special offers + Lookbook + New brands and product styles"
+    exported = export_deliveries(fan.user)
+    assert len(exported) == 3
+    lead = next(d for d in exported if d["in_the_email_of_delivery"] is None)
+    assert [d["in_the_email_of_delivery"] for d in exported if d is not lead] == [lead["delivery_id"]] * 2
