@@ -9,7 +9,7 @@ from privacy.readonly_admin import ReadOnlyInline
 
 from . import services
 from .models import SENDING_FREQUENCIES, Subscriber, Subscription, Topic
-from .selectors import consent_history, explain_receipts
+from .selectors import consent_history, explain_receipts, weekly_cap_note
 
 
 class TopicAdminForm(forms.ModelForm):
@@ -80,8 +80,10 @@ class SubscriberAdmin(admin.ModelAdmin):
             ),
         )
         return format_html(
-            "<ul>{}</ul><p>Order, account and service emails are always sent: they don't depend on these choices.</p>",
+            "<ul>{}</ul><p>{}</p>"
+            "<p>Order, account and service emails are always sent: they don't depend on these choices.</p>",
             rows,
+            weekly_cap_note(),
         )
 
     @admin.display(description="Consent history (ledger, read-only)")

@@ -30,6 +30,12 @@ class AppSettings:
         return getattr(settings, "SUBSCRIPTIONS_MAILING_SLOTS", "tue@09:00,fri@09:00")
 
     @property
+    def WEEKLY_CAP(self) -> int:
+        """The most marketing emails one person gets per ISO week (in TIME_ZONE), across all topics: the policy's
+        "twice a week". Topics due in the same slot arrive as one email with a section each (it counts once)."""
+        return getattr(settings, "SUBSCRIPTIONS_WEEKLY_CAP", 2)
+
+    @property
     def ALERTS_TOPIC(self) -> str:
         """The slug of the topic whose editions gather queued alerts (subscriptions.services.queue_alert)."""
         return getattr(settings, "SUBSCRIPTIONS_ALERTS_TOPIC", "new-brands-and-styles")

@@ -60,6 +60,12 @@ class SubscriptionsConfig(AppConfig):
             data_rights.deliveries_to_ineligible,
         )
         registry.register_audit_check(
+            "emails_over_weekly_cap",
+            "Marketing emails over the weekly cap: people sent more than SUBSCRIPTIONS_WEEKLY_CAP in one week "
+            "(subscriber ids)",
+            data_rights.emails_over_weekly_cap,
+        )
+        registry.register_audit_check(
             "subscription_state_vs_ledger",
             "Subscriptions whose state disagrees with the last consent event (subscription ids)",
             data_rights.state_disagrees_with_ledger,

@@ -1,12 +1,13 @@
 """What subscriptions contributes to the privacy center: export sections, the eraser of the subscriber (the
-address is kept only as a keyed hash in the suppression list) and two audit checks (registered in ready())."""
+address is kept only as a keyed hash in the suppression list) and three audit checks (registered in ready())."""
 
 from __future__ import annotations
 
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import Coalesce, Trunc
 
 from privacy.data_rights import erased_email, is_erased_email, person_emails
 from privacy.models import ConsentEvent
@@ -14,7 +15,9 @@ from privacy.selectors import consent_events
 
 from . import eligibility
 from .addresses import email_hash
+from .app_settings import app_settings
 from .models import AnnouncementDelivery, Delivery, SentEmail, Subscriber, Subscription, Suppression, SuppressionReason
+from .schedule import shop_zone
 from .selectors import subscribers_of
 from .services import ALL_MARKETING, add_suppression, rotate_subscriber_key, unsubscribe_all
 
@@ -58,7 +61,15 @@ def export_deliveries(user: AbstractBaseUser) -> list[dict]:
         .order_by("edition__slot_at", "id")
     )
     return [
-        {"newsletter": d.edition.subject, "status": d.status, "sent_at": d.sent_at, "edition_id": d.edition_id}
+        {
+            "newsletter": d.edition.subject,
+            "status": d.status,
+            "sent_at": d.sent_at,
+            "edition_id": d.edition_id,
+            # a topic due in the same slot as another went as a section of that email (one email, several topics)
+            "in_the_email_of_delivery": d.carried_by_id,
+            "delivery_id": d.pk,
+        }
         for d in rows
     ]
 
@@ -133,6 +144,25 @@ def deliveries_to_ineligible() -> tuple[int, list]:
         eligibility.broken_at_send()
     )
     return rows.count(), list(rows.order_by("id").values_list("id", flat=True)[:5])
+
+
+def emails_over_weekly_cap() -> tuple[int, list]:
+    """People who were sent more marketing emails in one ISO week (shop time zone) than SUBSCRIPTIONS_WEEKLY_CAP:
+    sent delivery rows that were an email of their own (a section carried by another email is not one), by the week
+    the planner gave them (or, for a row without one, the week it was sent in). Subscriber ids."""
+    week = Coalesce(
+        "week", Trunc("sent_at", "week", output_field=DateField(), tzinfo=shop_zone()), output_field=DateField()
+    )
+    over = (
+        Delivery.objects.filter(status=Delivery.Status.SENT, carried_by__isnull=True, sent_at__isnull=False)
+        .annotate(cap_week=week)
+        .values("subscriber_id", "cap_week")
+        .annotate(n=Count("id"))
+        .filter(n__gt=app_settings.WEEKLY_CAP)
+        .order_by("subscriber_id", "cap_week")
+    )
+    rows = list(over.values_list("subscriber_id", flat=True)[:1000])
+    return len(rows), list(dict.fromkeys(rows))[:5]
 
 
 # What each last ledger action says the subscription's state must be.

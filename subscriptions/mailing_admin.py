@@ -171,9 +171,10 @@ class EditionAdmin(admin.ModelAdmin):
             extra = {
                 "audience": audience,
                 "skip_rows": [(SKIP_LABELS[key], audience.skipped[key]) for key in SKIP_LABELS],
-                "counts": dict(
-                    edition.deliveries.values_list("status").annotate(n=Count("id")).values_list("status", "n")
-                ),
+                "counts": {
+                    **dict(edition.deliveries.values_list("status").annotate(n=Count("id")).values_list("status", "n")),
+                    "sections": edition.deliveries.filter(status="sent", carried_by__isnull=False).count(),
+                },
                 "deliveries_url": reverse("admin:subscriptions_delivery_changelist")
                 + f"?edition__id__exact={edition.pk}",
                 "staff_emails": get_user_model()
@@ -217,8 +218,19 @@ class EditionAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyLedgerAdmin):
-    list_display = ["id", "edition", "subscriber", "status", "attempts", "sent_at", "esp_message_id", "error"]
-    list_filter = ["status", "edition"]
+    list_display = [
+        "id",
+        "edition",
+        "subscriber",
+        "status",
+        "carried_by",
+        "week",
+        "attempts",
+        "sent_at",
+        "esp_message_id",
+        "error",
+    ]
+    list_filter = ["status", "edition", "week"]
     search_fields = ["subscriber__email", "esp_message_id"]
     list_select_related = ["edition__topic", "subscriber"]
     show_full_result_count = False

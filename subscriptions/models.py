@@ -234,6 +234,23 @@ class Delivery(models.Model):
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False
     )
+    # Topics due in the same slot go to a person as ONE email (a section per edition): that email is one row, its
+    # "lead", and the other editions' rows point at it (carried_by) and share its fate (sent, failed, skipped).
+    carried_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        db_constraint=False,
+        db_index=False,
+        help_text="Empty: this row is an email of its own. Set: this edition went out as a section of that email.",
+    )
+    week = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Monday of the ISO week (shop time zone) of the slot it was planned for: the weekly cap's week.",
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -251,6 +268,16 @@ class Delivery(models.Model):
                 fields=["edition", "id"],
                 condition=models.Q(status="queued"),
                 name="subscriptions_delivery_queued",
+            ),
+            models.Index(
+                fields=["week", "subscriber"],
+                condition=models.Q(carried_by__isnull=True, status__in=["queued", "sent"]),
+                name="subscriptions_delivery_emails",
+            ),
+            models.Index(
+                fields=["carried_by"],
+                condition=models.Q(carried_by__isnull=False),
+                name="subscriptions_delivery_section",
             ),
             models.Index(
                 fields=["esp_message_id"],

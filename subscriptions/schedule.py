@@ -53,6 +53,12 @@ def shop_zone() -> ZoneInfo:
     return ZoneInfo(app_settings.TIME_ZONE)
 
 
+def week_of(moment: datetime.datetime) -> datetime.date:
+    """Monday of the ISO week containing `moment` on the shop's calendar: the week of the weekly cap."""
+    day = moment.astimezone(shop_zone()).date()
+    return day - datetime.timedelta(days=day.weekday())
+
+
 def configured_slots() -> list[Slot]:
     raw = app_settings.MAILING_SLOTS
     slots = sorted({Slot.parse(part) for part in raw.split(",") if part.strip()})

@@ -13,8 +13,9 @@ from privacy import selectors as privacy_selectors
 from privacy.models import ConsentEvent
 
 from . import eligibility
-from .models import Subscriber, Subscription, Topic
-from .schedule import due_frequencies, shop_zone, upcoming_slots
+from .app_settings import app_settings
+from .models import Delivery, Edition, Subscriber, Subscription, Topic
+from .schedule import due_frequencies, shop_zone, upcoming_slots, week_of
 
 
 def subscribers_of(user) -> QuerySet[Subscriber]:
@@ -100,10 +101,30 @@ def consent_history(subscriber: Subscriber, *, limit: int = 200) -> QuerySet[Con
     return privacy_selectors.consent_events([subscriber.ledger_subject])[:limit]
 
 
+def emails_in_week(week: datetime.date) -> QuerySet[Delivery]:
+    """The marketing emails of an ISO week (`week` is its Monday, schedule.week_of): delivery rows that are an email
+    of their own (not a section carried by another), queued or sent. What SUBSCRIPTIONS_WEEKLY_CAP counts, per
+    subscriber: the planner, the admin's audience and the privacy audit use it."""
+    return Delivery.objects.filter(
+        week=week, carried_by__isnull=True, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENT]
+    )
+
+
+def weekly_cap_note() -> str:
+    """One sentence for every place that says what someone will receive."""
+    cap = app_settings.WEEKLY_CAP
+    return (
+        f"Whatever the topics and frequencies, one person gets at most {cap} marketing email{'s' if cap != 1 else ''} "
+        "a week; topics due on the same day arrive as one email with a section per topic."
+    )
+
+
 @dataclass(frozen=True)
 class Audience:
     will_receive: int
     skipped: dict[str, int]
+    combined: int = 0  # of will_receive: also due another topic in the slot, so they get it as a section of one email
+    cap: int = 0
 
 
 SKIP_LABELS = {
@@ -113,6 +134,7 @@ SKIP_LABELS = {
     "paused": "paused",
     "inactive": "inactive account or topic",
     "other_frequency": "other frequency",
+    "weekly_cap": "already had the week's cap of marketing emails",
 }
 
 
@@ -139,7 +161,37 @@ def audience_breakdown(edition) -> Audience:
         # Eligible on every condition but not due in this slot: another frequency.
         key = "other_frequency" if row["failed"] is None else eligibility.CONDITIONS[row["failed"]].key
         skipped[key] += row["n"]
-    return Audience(will_receive=eligible.count(), skipped=skipped)
+    # The weekly cap and combining: the other editions of the same slot go out with this one, one email per person.
+    siblings = list(
+        Edition.objects.filter(
+            slot_at=slot_at, status__in=[Edition.Status.SCHEDULED, Edition.Status.SENDING, Edition.Status.PAUSED]
+        )
+        .exclude(pk=edition.pk)
+        .values_list("pk", "topic_id")
+    )
+    slot_editions = [edition.pk, *(pk for pk, _ in siblings)]
+    full = (
+        emails_in_week(week_of(slot_at))
+        .exclude(edition_id__in=[pk for pk in slot_editions if pk])
+        .values("subscriber_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=app_settings.WEEKLY_CAP)
+        .values("subscriber_id")
+    )
+    capped = eligible.filter(subscriber_id__in=full)
+    skipped["weekly_cap"] = capped.count()
+    receiving = eligible.exclude(subscriber_id__in=full)
+    combined = 0
+    if siblings:  # (same slot, same frequencies due)
+        also = Q()
+        for _, topic_id in siblings:
+            also |= Q(
+                subscriber_id__in=eligible_subscriptions(topic_id, frequencies=frequencies, on=day).values(
+                    "subscriber_id"
+                )
+            )
+        combined = receiving.filter(also).count()
+    return Audience(will_receive=receiving.count(), skipped=skipped, combined=combined, cap=app_settings.WEEKLY_CAP)
 
 
 def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
@@ -154,11 +206,25 @@ def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
         {"Sent": row.sent_at, "Subject": row.subject, "Kind": row.get_kind_display()}
         for row in SentEmail.objects.filter(recipient_hash__in=[email_hash(e) for e in person_emails(user)])[:limit]
     ]
-    commercial = [
-        {"Sent": row.sent_at, "Subject": row.edition.subject, "Kind": f"Marketing: {row.edition.topic.name}"}
-        for row in Delivery.objects.filter(subscriber__user=user, status=Delivery.Status.SENT)
+    emails = list(
+        Delivery.objects.filter(subscriber__user=user, status=Delivery.Status.SENT, carried_by__isnull=True)
         .select_related("edition__topic")
         .order_by("-sent_at")[:limit]
+    )
+    also: dict[int, list[str]] = {}  # topics that came as sections of the same email
+    for lead_id, name in (
+        Delivery.objects.filter(carried_by_id__in=[row.pk for row in emails], status=Delivery.Status.SENT)
+        .order_by("edition__topic__position", "edition__topic_id")
+        .values_list("carried_by_id", "edition__topic__name")
+    ):
+        also.setdefault(lead_id, []).append(name)
+    commercial = [
+        {
+            "Sent": row.sent_at,
+            "Subject": row.edition.subject,
+            "Kind": "Marketing: " + " + ".join([row.edition.topic.name, *also.get(row.pk, [])]),
+        }
+        for row in emails
     ]
     rows = sorted(transactional + commercial, key=lambda row: row["Sent"], reverse=True)[:limit]
     return [{**row, "Sent": f"{timezone.localtime(row['Sent']):%Y-%m-%d %H:%M}"} for row in rows]

@@ -28,6 +28,7 @@ class Purpose(TextChoices):
     UNSUBSCRIBE = "u", "Unsubscribe"
     PREFERENCES = "p", "Preferences"
     CONFIRM = "c", "Confirm subscription"
+    UNSUBSCRIBE_EMAIL = "m", "Unsubscribe from every topic of one combined email"
 
 
 class InvalidToken(Exception):
@@ -39,10 +40,23 @@ class TokenData:
     subscriber: Subscriber
     topic: Topic | None
     purpose: Purpose
+    topics: tuple[Topic, ...] = ()  # UNSUBSCRIBE_EMAIL: the topics whose sections were in the email
 
 
-def _binding(subscriber_id: int, topic_id: int, purpose: str, key: str) -> str:
+def _binding(subscriber_id: int, topic_id: int | str, purpose: str, key: str) -> str:
     return salted_hmac(SALT, f"{subscriber_id}:{topic_id}:{purpose}", secret=key, algorithm="sha256").hexdigest()[:32]
+
+
+def make_email_token(subscriber: Subscriber, *, topics: list[Topic]) -> str:
+    """The one-click unsubscribe of a combined email (several topics due in one slot, one email): it unsubscribes
+    from every topic that had a section in it, and nothing else. The topic ids are signed and bound like a topic's."""
+    ids = sorted({topic.pk for topic in topics})
+    if not ids:
+        raise ValueError("A combined email names at least one topic.")
+    joined = ".".join(str(i) for i in ids)
+    purpose = Purpose.UNSUBSCRIBE_EMAIL
+    payload = [subscriber.pk, 0, str(purpose), _binding(subscriber.pk, joined, purpose, subscriber.secret_key), ids]
+    return _signer(settings.SECRET_KEY).sign_object(payload)
 
 
 def make_token(subscriber: Subscriber, *, purpose: Purpose, topic: Topic | None = None) -> str:
@@ -72,6 +86,8 @@ def read_token(token: object, *, purpose: Purpose) -> TokenData:
         payload = signing.loads(token, salt=SALT, max_age=max_age(purpose))
     except (signing.BadSignature, ValueError, TypeError, UnicodeError) as error:
         raise InvalidToken from error
+    if purpose == Purpose.UNSUBSCRIBE_EMAIL:
+        return _read_email_token(payload)
     if not (
         isinstance(payload, list)
         and len(payload) == 4
@@ -95,3 +111,33 @@ def read_token(token: object, *, purpose: Purpose) -> TokenData:
     elif purpose == Purpose.UNSUBSCRIBE:
         raise InvalidToken
     return TokenData(subscriber=subscriber, topic=topic, purpose=Purpose(token_purpose))
+
+
+MAX_TOPICS = 50
+
+
+def _read_email_token(payload: object) -> TokenData:
+    if not (
+        isinstance(payload, list)
+        and len(payload) == 5
+        and type(payload[0]) is int
+        and payload[1] == 0
+        and payload[2] == Purpose.UNSUBSCRIBE_EMAIL
+        and isinstance(payload[3], str)
+        and isinstance(payload[4], list)
+        and 0 < len(payload[4]) <= MAX_TOPICS
+        and all(type(item) is int and 0 < item < 2**63 for item in payload[4])
+        and 0 < payload[0] < 2**63
+    ):
+        raise InvalidToken
+    subscriber_id, _, token_purpose, binding, ids = payload
+    subscriber = Subscriber.objects.select_related("user").filter(pk=subscriber_id).first()
+    joined = ".".join(str(i) for i in ids)
+    if subscriber is None or not constant_time_compare(
+        binding, _binding(subscriber_id, joined, token_purpose, subscriber.secret_key)
+    ):
+        raise InvalidToken
+    topics = tuple(Topic.objects.filter(pk__in=ids).order_by("position", "id"))
+    if len(topics) != len(set(ids)):
+        raise InvalidToken
+    return TokenData(subscriber=subscriber, topic=None, purpose=Purpose.UNSUBSCRIBE_EMAIL, topics=topics)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("subscribe/sent/", views.subscribe_sent, name="subscribe_sent"),
     path("subscribe/confirm/<str:token>/", views.subscribe_confirm, name="subscribe_confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/email/<str:token>/", views.unsubscribe_email, name="unsubscribe_email"),
 ]

@@ -23,7 +23,7 @@ from . import services, tasks, throttle
 from .app_settings import app_settings
 from .forms import PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
 from .models import Subscriber, Subscription, Topic
-from .selectors import shop_today, subscriber_of
+from .selectors import shop_today, subscriber_of, weekly_cap_note
 from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
 
 Method = ConsentEvent.Method
@@ -122,6 +122,7 @@ def _preferences_page(
         "pause_form": pause_form,
         "paused_until": paused_until if paused_until and paused_until >= shop_today() else None,
         "pending": any(s.state == Subscription.State.PENDING for s in subscriptions.values()),
+        "weekly_cap_note": weekly_cap_note(),
     }
     return render(request, "subscriptions/preferences.html", context, status=status)
 
@@ -262,3 +263,44 @@ def unsubscribe(request: HttpRequest, data: TokenData) -> HttpResponse:
     subscription = subscriber.subscriptions.filter(topic=topic).first()
     context.update(outcome=outcome, subscription=subscription)
     return render(request, "subscriptions/unsubscribe_done.html", context)
+
+
+@csrf_exempt  # RFC 8058, as above: the List-Unsubscribe of an email that carried several topics' sections.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe_email(request: HttpRequest, token: str) -> HttpResponse:
+    """One email carried several topics (they were due in the same slot): its one-click link unsubscribes from every
+    topic in it, which is what "unsubscribe" next to that email means; each section's own link stops one topic."""
+    data = _read(token, Purpose.UNSUBSCRIBE_EMAIL)
+    if data is None:
+        return bad_link(request)
+    if request.method == "POST" and _is_one_click(request):
+        _unsubscribe_topics(request, data, Method.ONE_CLICK)
+        names = ", ".join(topic.name for topic in data.topics)
+        return HttpResponse(f"Unsubscribed from {names}.\n", content_type="text/plain; charset=utf-8")
+    return _unsubscribe_email_page(request, data)
+
+
+def _unsubscribe_topics(request: HttpRequest, data: TokenData, method: str) -> None:
+    with transaction.atomic():
+        for topic in data.topics:
+            services.unsubscribe_topic(subscriber=data.subscriber, topic=topic, method=method, request=request)
+
+
+@csrf_protect
+def _unsubscribe_email_page(request: HttpRequest, data: TokenData) -> HttpResponse:
+    subscriber = data.subscriber
+    context = {
+        "topics": data.topics,
+        "subscriber": subscriber,
+        "preferences_path": reverse(
+            "subscriptions:preferences_token", args=[make_token(subscriber, purpose=Purpose.PREFERENCES)]
+        ),
+    }
+    if request.method == "GET":
+        return render(request, "subscriptions/unsubscribe_email.html", context)
+    if request.POST.get("action") != "unsubscribe":
+        context["error"] = "Choose the button to unsubscribe."
+        return render(request, "subscriptions/unsubscribe_email.html", context, status=400)
+    _unsubscribe_topics(request, data, Method.EMAILED_LINK)
+    return render(request, "subscriptions/unsubscribe_email.html", {**context, "done": True})

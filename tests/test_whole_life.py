@@ -2,11 +2,12 @@
 address, choose topics, pause, unsubscribe, write and edit reviews, enter contests, write to support, order, get
 shipped, receive mailings over several weeks, download the data, delete the account, sign up again.
 
-After every step: every newsletter sent went to someone eligible in its slot; every order and shipping email went
-out whatever the marketing choices; an export holds the person's addresses and nobody else's. After an erasure no
-address or name of the person survives in any table (outside the documented exceptions, which hold none) and
-privacy_audit is clean. WHOLE_LIFE_EXAMPLES sets how many lives (default 12, scaled by FUZZ_SCALE; a deep run:
-200 or more).
+After every step: every newsletter sent went to someone eligible in its slot; nobody got more marketing emails in
+a week than SUBSCRIPTIONS_WEEKLY_CAP, nor two in one slot (topics due together come as one email); every order and
+shipping email went out whatever the marketing choices; an export holds the person's addresses and nobody else's.
+After an erasure no address or name of the person survives in any table (outside the documented exceptions, which
+hold none) and privacy_audit is clean. WHOLE_LIFE_EXAMPLES sets how many lives
+(default 12, scaled by FUZZ_SCALE; a deep run: 200 or more).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import datetime
 import json
 import os
 import uuid
+from collections import Counter
 from decimal import Decimal
 from unittest import mock
 
@@ -37,8 +39,10 @@ from shop.cart import CartLine
 from shop.models import Contest, OrderEmail
 from subscriptions import mailing
 from subscriptions import services as subscription_services
+from subscriptions.app_settings import app_settings
+from subscriptions.data_rights import emails_over_weekly_cap
 from subscriptions.models import Delivery, Edition, Topic
-from subscriptions.schedule import configured_slots, due_frequencies
+from subscriptions.schedule import configured_slots, due_frequencies, week_of
 from subscriptions.selectors import eligible_subscriptions
 from tests.factories import AddressFactory, ProductFactory, UserFactory, launch_topics
 from tests.fuzz import examples
@@ -118,11 +122,14 @@ class Life(RuleBasedStateMachine):
 
     @initialize(topic=st.sampled_from(["newsletter", "new-brands-and-styles", "contests"]))
     def start(self, topic):
-        """Both people have an account and one topic when a life starts (Hypothesis tries many short lives: without
-        this most would end before anyone got a mailing). Later steps erase them, sign them up again, change all."""
+        """Both people have an account and the newsletter twice a week when a life starts, and one more topic weekly
+        (Hypothesis tries many short lives: without this most would end before anyone got a mailing, or two topics
+        in one email, or the weekly cap). Later steps erase them, sign them up again, change all."""
         for who in PEOPLE:
             self.sign_up(who)
-            self.choose_topic(who, topic, "weekly")
+            self.choose_topic(who, "newsletter", "twice_weekly")
+            if topic != "newsletter":
+                self.choose_topic(who, topic, "weekly")
 
     @rule(who=st.sampled_from(PEOPLE))
     def sign_up(self, who):
@@ -158,11 +165,11 @@ class Life(RuleBasedStateMachine):
     @rule(
         who=st.sampled_from(PEOPLE),
         slug=st.sampled_from(["newsletter", "new-brands-and-styles", "contests"]),
-        value=st.sampled_from(["weekly", "monthly", "paused", "off"]),
+        value=st.sampled_from(["twice_weekly", "weekly", "monthly", "paused", "off"]),
     )
     def choose_topic(self, who, slug, value):
         person = self._live(who)
-        if person is None:
+        if person is None or value not in [*self.topics[slug].allowed_frequencies, "paused", "off"]:
             return
         subscriber = subscription_services.subscriber_for_user(user=person["user"])
         subscription_services.update_topics(
@@ -241,29 +248,57 @@ class Life(RuleBasedStateMachine):
 
     @rule()
     def mailing_slot(self):
+        """A week of mailings as beat runs them: every configured slot, then one more edition later that week (an
+        extra campaign staff scheduled), each slot with an edition per topic, planned together and sent."""
         self.week += 1
         base = timezone.localdate() + datetime.timedelta(weeks=self.week)
-        slot_at = configured_slots()[0].on_week_of(base)
-        for topic in Topic.objects.filter(is_active=True):
-            edition = Edition.objects.create(
-                topic=topic,
-                subject=f"{topic.slug} week {self.week}",
-                body_text="Hi",
-                body_html="<p>Hi</p>",
-                slot_at=slot_at,
-                status=Edition.Status.SCHEDULED,
-            )
-            mailing.plan_edition(edition_id=edition.pk)
-            eligible = set(
-                eligible_subscriptions(topic, frequencies=due_frequencies(slot_at), on=slot_at.date()).values_list(
-                    "subscriber_id", flat=True
+        moments = [slot.on_week_of(base) for slot in configured_slots()]
+        moments.append(moments[-1] + datetime.timedelta(hours=1))
+        for slot_at in moments:
+            editions = [
+                Edition.objects.create(
+                    topic=topic,
+                    subject=f"{topic.slug} week {self.week}",
+                    body_text="Hi",
+                    body_html="<p>Hi</p>",
+                    slot_at=slot_at,
+                    status=Edition.Status.SCHEDULED,
                 )
+                for topic in Topic.objects.filter(is_active=True)
+            ]
+            eligible = {
+                edition.pk: set(
+                    eligible_subscriptions(
+                        edition.topic, frequencies=due_frequencies(slot_at), on=slot_at.date()
+                    ).values_list("subscriber_id", flat=True)
+                )
+                for edition in editions
+            }
+            outbox_before = len(mail.outbox)
+            mailing.run_slot(slot_at=slot_at)
+            for edition in editions:
+                mailing.send_batch(edition_id=edition.pk)
+            for edition in editions:
+                sent = set(
+                    Delivery.objects.filter(edition=edition, status="sent").values_list("subscriber_id", flat=True)
+                )
+                assert sent <= eligible[edition.pk], "a newsletter went to someone not eligible in its slot"
+                if sent:
+                    self._did("newsletter_sent")
+            marketing = [m for m in mail.outbox[outbox_before:] if m.tags and m.tags[0] == "commercial"]
+            people = [tuple(m.to) for m in marketing]
+            assert len(people) == len(set(people)), "someone got two marketing emails in one slot"
+            if any("sections" in m.metadata for m in marketing):
+                self._did("combined_email")
+        week = week_of(moments[0])
+        emails = Counter(
+            Delivery.objects.filter(week=week, carried_by__isnull=True, status="sent").values_list(
+                "subscriber_id", flat=True
             )
-            mailing.send_batch(edition_id=edition.pk)
-            sent = set(Delivery.objects.filter(edition=edition, status="sent").values_list("subscriber_id", flat=True))
-            assert sent <= eligible, "a newsletter went to someone not eligible in its slot"
-            if sent:
-                self._did("newsletter_sent")
+        )
+        assert max(emails.values(), default=0) <= app_settings.WEEKLY_CAP, "more marketing emails than the cap"
+        if max(emails.values(), default=0) == app_settings.WEEKLY_CAP:
+            self._did("weekly_cap_reached")
 
     @rule(who=st.sampled_from(PEOPLE))
     def export(self, who):
@@ -297,6 +332,10 @@ class Life(RuleBasedStateMachine):
     # invariants ------------------------------------------------------------------------------------------------
 
     @invariant()
+    def nobody_gets_more_marketing_emails_a_week_than_the_cap(self):
+        assert emails_over_weekly_cap() == (0, [])
+
+    @invariant()
     def order_and_shipping_emails_always_go(self):
         kinds = [m for m in mail.outbox if getattr(m, "tags", None) and m.tags[0] in {"order", "shipping"}]
         assert len(kinds) == self.transactional_expected
@@ -319,6 +358,13 @@ def test_whole_lives_keep_every_promise(settings):
     )
     print("\n  whole lives: steps run", dict(sorted(Life.done.items())))
     if EXAMPLES >= 10:  # enough lives to have covered every kind of step at least once
-        assert {"sign_up", "change_email", "export", "erase", "newsletter_sent", "order_email"} <= set(Life.done), (
-            Life.done
-        )
+        assert {
+            "sign_up",
+            "change_email",
+            "export",
+            "erase",
+            "newsletter_sent",
+            "combined_email",
+            "weekly_cap_reached",
+            "order_email",
+        } <= set(Life.done), Life.done

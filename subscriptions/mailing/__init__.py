@@ -1,7 +1,9 @@
 """The mailing engine (ARCHITECTURE.md, flow 2; docs/mailing.md).
 
-planning    plan_edition writes one Delivery per eligible subscriber with one INSERT … SELECT (idempotent: unique
-            per edition and subscriber, ON CONFLICT DO NOTHING); finishing, the stalled-batch sweep, slot runs.
+planning    plan_editions writes one Delivery per eligible subscriber with one INSERT … SELECT per edition (idempotent:
+            unique per edition and subscriber, ON CONFLICT DO NOTHING), skips whoever has SUBSCRIPTIONS_WEEKLY_CAP
+            emails in the slot's ISO week, and combines a person's editions of one slot into ONE email (the first
+            edition's row leads, the others are its sections: carried_by); finishing, the sweep, slot runs.
 claiming    a batch claims queued rows with SELECT … FOR UPDATE SKIP LOCKED and a lease, and loads them with the
             send-time eligibility re-check (the same selector); rows are marked in bulk.
 rendering   the edition rendered once per process against plain values; per-recipient links swapped in.
@@ -23,9 +25,11 @@ from .planning import (
     attach_alerts,
     finish_edition_if_done,
     plan_edition,
+    plan_editions,
     resume_stalled_editions,
     run_slot,
     slot_day,
+    week_of,
 )
 from .rendering import (
     EDITION_SAMPLE_CONTEXT,
@@ -56,6 +60,7 @@ __all__ = [
     "pause_edition",
     "personalise",
     "plan_edition",
+    "plan_editions",
     "render_edition",
     "rendered_for",
     "resume_edition",
@@ -63,4 +68,5 @@ __all__ = [
     "run_slot",
     "send_batch",
     "slot_day",
+    "week_of",
 ]

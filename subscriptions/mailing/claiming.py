@@ -24,7 +24,7 @@ def claim(edition_id: int, size: int) -> list[int]:
     now = timezone.now()
     free = (
         Delivery.objects.select_for_update(skip_locked=True)
-        .filter(edition_id=edition_id, status=Delivery.Status.QUEUED)
+        .filter(edition_id=edition_id, status=Delivery.Status.QUEUED, carried_by__isnull=True)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .order_by("id")
         .values("id")[:size]
@@ -64,6 +64,57 @@ def load(edition: Edition, ids: list[int]) -> tuple[list[Delivery], list[Deliver
         .values_list("pk", flat=True)
     )
     return [r for r in rows if r.subscription_id in eligible], [r for r in rows if r.subscription_id not in eligible]
+
+
+def load_sections(leads: list[Delivery]) -> tuple[dict[int, list[Delivery]], list[Delivery], list[Delivery]]:
+    """The queued sections each lead carries (other editions due in the same slot), re-checked like the leads.
+
+    Returns ({lead id: its sections still to send, in the planner's order}, sections of an edition no longer sending
+    (paused or cancelled by staff: left out of the email), sections no longer eligible). One query for the rows and
+    one per section edition for the re-check (a slot has a handful of editions)."""
+    if not leads:
+        return {}, [], []
+    rows = list(
+        Delivery.objects.filter(carried_by_id__in=[lead.id for lead in leads], status=Delivery.Status.QUEUED)
+        .select_related("edition")
+        .only(
+            "id",
+            "carried_by_id",
+            "subscription_id",
+            "edition_id",
+            "edition__status",
+            "edition__topic_id",
+            "edition__frequencies",
+            "edition__slot_at",
+            "edition__planned_at",
+        )
+        .order_by("id")
+    )
+    held = [row for row in rows if row.edition.status != Edition.Status.SENDING]
+    rows = [row for row in rows if row.edition.status == Edition.Status.SENDING]
+    eligible: set[int] = set()
+    for edition in {row.edition_id: row.edition for row in rows}.values():
+        eligible |= set(
+            eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
+            .filter(pk__any_of=[row.subscription_id for row in rows if row.edition_id == edition.pk])
+            .values_list("pk", flat=True)
+        )
+    sections: dict[int, list[Delivery]] = {}
+    for row in rows:
+        if row.subscription_id in eligible:
+            sections.setdefault(row.carried_by_id, []).append(row)
+    return sections, held, [row for row in rows if row.subscription_id not in eligible]
+
+
+def sections_of(leads: list[Delivery]) -> list[Delivery]:
+    """The queued sections of these leads (to skip or fail with them)."""
+    if not leads:
+        return []
+    return list(
+        Delivery.objects.filter(carried_by_id__in=[lead.id for lead in leads], status=Delivery.Status.QUEUED).only(
+            "id", "edition_id"
+        )
+    )
 
 
 def mark_skipped(rows: Iterable[Delivery], reason: str) -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from ..app_settings import app_settings
 from ..models import Delivery, Edition
+from .planning import detach_sections
 
 
 def pause_edition(*, edition_id: int) -> bool:
@@ -36,6 +39,8 @@ def cancel_edition(*, edition_id: int) -> int | None:
     """Cancel an edition that has not finished: before sending it simply won't go; while sending or paused,
     every delivery not yet handed to the ESP is skipped ("cancelled by staff"). Returns how many were skipped,
     or None if the edition was already sent or cancelled."""
+    from ..tasks import send_edition_batch
+
     with transaction.atomic():
         edition = Edition.objects.select_for_update().filter(pk=edition_id).first()
         active = {Edition.Status.DRAFT, Edition.Status.SCHEDULED, Edition.Status.SENDING, Edition.Status.PAUSED}
@@ -43,7 +48,14 @@ def cancel_edition(*, edition_id: int) -> int | None:
             return None
         edition.status = Edition.Status.CANCELLED
         edition.save(update_fields=["status"])
-        # A batch holding claimed rows skips none it already sent; its remaining chunks see the edition cancelled.
-        return Delivery.objects.filter(edition_id=edition_id, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SKIPPED, lease_until=None, error="cancelled by staff"
+        # A batch holding claimed rows skips none it already sent; its remaining chunks see the edition cancelled
+        # (and hand back the sections those emails carried). Emails no batch holds give theirs back now: the other
+        # topics due in the slot still go, as emails of their own, combined anew.
+        queued = Delivery.objects.filter(edition_id=edition_id, status=Delivery.Status.QUEUED)
+        free = list(
+            queued.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now())).values_list("id", flat=True)
         )
+        skipped = queued.update(status=Delivery.Status.SKIPPED, lease_until=None, error="cancelled by staff")
+        others = detach_sections(lead_ids=free)
+        transaction.on_commit(lambda: [send_edition_batch.delay(other) for other in others])
+        return skipped

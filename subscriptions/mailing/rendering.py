@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -15,10 +14,11 @@ from ..app_settings import app_settings
 from ..emails import commercial_message
 from ..models import AlertItem, Edition, Subscriber, Topic
 from ..services import render_email
-from ..tokens import Purpose, make_token
+from ..tokens import Purpose, make_email_token, make_token
 
 UNSUBSCRIBE_MARK = "spc-unsubscribe-url-mark"
 PREFERENCES_MARK = "spc-preferences-url-mark"
+SECTION_MARK = "spc-section{}-unsubscribe-mark"  # a combined email: section i's own topic unsubscribe link
 
 # The variables an edition's body may use (documented in the admin and docs/mailing.md).
 EDITION_VARIABLES = {
@@ -53,6 +53,13 @@ class RenderedEdition:
     subject: str
     text: str
     html: str
+    # A combined email (several topics due in one slot): every section's topic, in order, the lead's first. Its
+    # UNSUBSCRIBE_MARK is then the link that unsubscribes from all of them; SECTION_MARK.format(i) is topic i's own.
+    sections: tuple[Topic, ...] = ()
+    edition_ids: tuple[int, ...] = ()
+
+    def section_marks(self) -> list[str]:
+        return [SECTION_MARK.format(i) for i in range(len(self.sections))]
 
 
 def edition_template(source: str) -> Template:
@@ -91,15 +98,57 @@ def render_edition(edition: Edition) -> RenderedEdition:
     return RenderedEdition(edition.pk, edition.topic, subject, text, html or "")
 
 
-_rendered_cache: dict[tuple[int, datetime.datetime | None], RenderedEdition] = {}
+def render_combined(editions: list[Edition]) -> RenderedEdition:
+    """Several editions due in one slot as one email: a section per edition (its own body, its own topic's
+    unsubscribe link), the first edition's subject with the other topics named, one footer for all."""
+    sections = []
+    for i, edition in enumerate(editions):
+        context = {**edition_context(edition), "unsubscribe_url": SECTION_MARK.format(i)}
+        sections.append(
+            {
+                "topic": context["topic"],
+                "subject": edition.subject,
+                "body_html": edition_template(edition.body_html).render(Context(context)),
+                "body_text": edition_template(edition.body_text).render(Context(context, autoescape=False)),
+                "unsubscribe_url": SECTION_MARK.format(i),
+            }
+        )
+    lead = editions[0]
+    others = ", ".join(str(edition.topic.name) for edition in editions[1:])
+    subject, text, html = render_email(
+        "email/subscriptions/combined",
+        {
+            "subject": f"{lead.subject} (also: {others})",
+            "preheader": lead.preheader,
+            "sections": sections,
+            "topic": sections[0]["topic"],
+            "unsubscribe_url": UNSUBSCRIBE_MARK,
+            "preferences_url": PREFERENCES_MARK,
+        },
+    )
+    return RenderedEdition(
+        lead.pk,
+        lead.topic,
+        subject,
+        text,
+        html or "",
+        sections=tuple(edition.topic for edition in editions),
+        edition_ids=tuple(edition.pk for edition in editions),
+    )
 
 
-def rendered_for(edition: Edition) -> RenderedEdition:
-    """One rendering per edition per worker process (an edition can't change once planned)."""
-    key = (edition.pk, edition.planned_at)
+_rendered_cache: dict[tuple, RenderedEdition] = {}
+
+
+def rendered_for(edition: Edition, sections: list[Edition] | None = None) -> RenderedEdition:
+    """One rendering per edition (or per combination of editions) per worker process: an edition can't change once
+    planned. `sections`: the other editions this email carries, in order."""
+    editions = [edition, *(sections or [])]
+    key = tuple((e.pk, e.planned_at) for e in editions)
     if key not in _rendered_cache:
-        _rendered_cache.clear()
-        _rendered_cache[key] = render_edition(edition)
+        if len(_rendered_cache) >= 32:
+            _rendered_cache.clear()
+        _rendered_cache[key] = render_edition(edition) if len(editions) == 1 else render_combined(editions)
     return _rendered_cache[key]
 
 
@@ -116,12 +165,26 @@ def _link(name: str, token: str) -> str:
 
 
 def recipient_links(rendered: RenderedEdition, subscriber: Subscriber) -> tuple[str, str]:
-    """(unsubscribe_url, preferences_url) of one recipient: signed tokens bound to them (and the topic)."""
-    unsubscribe = _link(
-        "subscriptions:unsubscribe", make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=rendered.topic)
-    )
+    """(unsubscribe_url, preferences_url) of one recipient: signed tokens bound to them (and the topic; for a
+    combined email, the topics of all its sections: RFC 8058's one-click then stops everything this email brought)."""
+    if rendered.sections:
+        unsubscribe = _link(
+            "subscriptions:unsubscribe_email", make_email_token(subscriber, topics=list(rendered.sections))
+        )
+    else:
+        unsubscribe = _link(
+            "subscriptions:unsubscribe", make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=rendered.topic)
+        )
     preferences = _link("subscriptions:preferences_token", make_token(subscriber, purpose=Purpose.PREFERENCES))
     return unsubscribe, preferences
+
+
+def section_links(rendered: RenderedEdition, subscriber: Subscriber) -> list[str]:
+    """Each section's own unsubscribe link (that topic only), in section order; none for a single edition."""
+    return [
+        _link("subscriptions:unsubscribe", make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=topic))
+        for topic in rendered.sections
+    ]
 
 
 def message_id_for(rendered: RenderedEdition, delivery_id: int) -> str:
@@ -141,10 +204,14 @@ def personalise(
     """One recipient's whole message (the per-message path, previews and test sends)."""
     if test:
         unsubscribe = preferences = f"{app_settings.SITE_URL}{reverse('subscriptions:preferences')}"
+        sections = [preferences] * len(rendered.sections)
     else:
         unsubscribe, preferences = recipient_links(rendered, subscriber)
+        sections = section_links(rendered, subscriber)
     text = rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PREFERENCES_MARK, preferences)
     html = rendered.html.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PREFERENCES_MARK, preferences)
+    for mark, link in zip(rendered.section_marks(), sections, strict=True):
+        text, html = text.replace(mark, link), html.replace(mark, link)
     return commercial_message(
         subscriber=subscriber,
         topic=rendered.topic,
@@ -153,6 +220,10 @@ def personalise(
         html=html,
         unsubscribe_url=unsubscribe,
         message_id=message_id_for(rendered, delivery_id) if delivery_id is not None else None,
-        metadata={"edition_id": str(rendered.edition_id), "delivery_id": str(delivery_id or "")},
+        metadata={
+            "edition_id": str(rendered.edition_id),
+            "delivery_id": str(delivery_id or ""),
+            **({"sections": ",".join(t.slug for t in rendered.sections)} if rendered.sections else {}),
+        },
         track_opens=open_tracking,
     )

@@ -20,7 +20,7 @@ from ..emails import list_unsubscribe_headers
 from ..models import Delivery, Edition, MessageKind
 from . import claiming
 from .esp import Capabilities, call_with_retries, capabilities, describe, fit_tags, is_transient, tracking_options
-from .planning import finish_edition_if_done
+from .planning import detach_sections, finish_edition_if_done
 from .rendering import (
     PREFERENCES_MARK,
     UNSUBSCRIBE_MARK,
@@ -29,10 +29,12 @@ from .rendering import (
     personalise,
     recipient_links,
     rendered_for,
+    section_links,
 )
 
 UNSUBSCRIBE_FIELD = "spc_unsubscribe_url"  # merge_data keys of a batch call
 PREFERENCES_FIELD = "spc_preferences_url"
+SECTION_FIELD = "spc_section{}_unsubscribe_url"
 REJECTED = {"rejected", "invalid"}  # anymail recipient statuses that mean "never delivered"
 
 
@@ -53,7 +55,9 @@ class Outcome:
 
 
 def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
-    """Claim up to `size` queued deliveries, re-check each against the selector, send the eligible ones."""
+    """Claim up to `size` queued emails this edition leads, re-check each (and each section it carries) against the
+    selector, send the eligible ones. An email that carries other editions' sections (topics due in the same slot)
+    is rendered per combination of editions; the sections share their email's fate (sent, failed, skipped)."""
     from ..tasks import send_edition_batch
 
     result = BatchResult()
@@ -68,38 +72,74 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
         return result
     to_send, ineligible = claiming.load(edition, ids)
     result.skipped = claiming.mark_skipped(ineligible, "not eligible at send time")
-    rendered = rendered_for(edition)
+    claiming.mark_skipped(claiming.sections_of(ineligible), "its email's first topic was not eligible at send time")
+    sections, held, gone = claiming.load_sections(to_send)
+    claiming.mark_skipped(held, "its edition was paused or cancelled when the combined email went out")
+    claiming.mark_skipped(gone, "not eligible at send time")
+    others = {
+        e.pk: e
+        for e in Edition.objects.filter(pk__in={row.edition_id for rows in sections.values() for row in rows})
+        .select_related("topic")
+        .order_by()
+    }
+    order = {pk: (e.topic.position, e.topic_id, pk) for pk, e in others.items()}
+    groups: dict[tuple[int, ...], list[Delivery]] = {}
+    for row in to_send:
+        key = tuple(sorted((section.edition_id for section in sections.get(row.id, [])), key=order.__getitem__))
+        groups.setdefault(key, []).append(row)
     wait = 0.0
+    handed = 0
     with get_connection() as mail:
         caps = capabilities(mail)
-        sender = (BatchSender if caps.batches else EachSender)(mail, caps, rendered)
         step = min(app_settings.SEND_CHUNK, caps.batch_size) if caps.batches else app_settings.SEND_CHUNK
+        pending = [(key, rows[i : i + step]) for key, rows in groups.items() for i in range(0, len(rows), step)]
+        senders: dict[tuple[int, ...], BatchSender | EachSender] = {}
         try:
-            for start in range(0, len(to_send), step):
-                if start and not Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING).exists():
-                    claiming.give_back(to_send[start:])  # paused or cancelled by staff while this batch ran
+            for index, (key, chunk) in enumerate(pending):
+                if handed and not Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING).exists():
+                    rest = [row for _, rows in pending[index:] for row in rows]
+                    claiming.give_back(rest)  # paused or cancelled by staff while this batch ran
+                    if Edition.objects.filter(pk=edition_id, status=Edition.Status.CANCELLED).exists():
+                        for other in detach_sections(lead_ids=[row.id for row in rest]):
+                            send_edition_batch.delay(other)  # the other topics go on, as emails of their own
                     break
-                chunk = to_send[start : start + step]
-                outcome = sender.send(chunk)
+                if key not in senders:
+                    rendered = rendered_for(edition, [others[pk] for pk in key])
+                    senders[key] = (BatchSender if caps.batches else EachSender)(mail, caps, rendered)
+                handed += len(chunk)
+                outcome = senders[key].send(chunk)
                 now = timezone.now()
-                claiming.mark_sent(outcome.sent, now=now)
-                claiming.mark_failed(outcome.failed)
+                claiming.mark_sent(_with_sections(outcome.sent, sections), now=now)
+                claiming.mark_failed(_with_sections(outcome.failed, sections))
                 result.sent += len(outcome.sent)
                 result.failed += len(outcome.failed)
                 if outcome.retry:
                     rows = [row for row in chunk if row.id in outcome.retry]
                     wait = max(wait, _release_wait(rows))
-                    failed, released = claiming.release(
-                        rows, next(iter(outcome.retry.values())), not_before=now + datetime.timedelta(seconds=wait)
-                    )
+                    reason = next(iter(outcome.retry.values()))
+                    failed, released = claiming.release(rows, reason, not_before=now + datetime.timedelta(seconds=wait))
+                    final = {row.id: reason for row in rows if row.attempts >= app_settings.SEND_MAX_ATTEMPTS}
+                    claiming.mark_failed({k: v for k, v in _with_sections(final, sections).items() if k not in final})
                     result.failed += failed
                     result.released += released
         finally:
-            sender.close()
+            for sender in senders.values():
+                sender.close()
     if result.released:
         send_edition_batch.apply_async((edition_id,), countdown=wait)  # (the minute sweep would also find them)
     finish_edition_if_done(edition_id=edition_id)
+    for other in others:
+        finish_edition_if_done(edition_id=other)
     return result
+
+
+def _with_sections(by_lead: dict[int, str], sections: dict[int, list[Delivery]]) -> dict[int, str]:
+    """{lead id: value} extended to the sections each lead carries (they went, or failed, in the same email)."""
+    out = dict(by_lead)
+    for lead_id, value in by_lead.items():
+        for section in sections.get(lead_id, []):
+            out[section.id] = value
+    return out
 
 
 def _release_wait(rows: list[Delivery]) -> float:
@@ -181,6 +221,8 @@ class BatchSender:
         self.mail, self.caps, self.rendered = mail, caps, rendered
         marks = {UNSUBSCRIBE_MARK: caps.merge_field.format(UNSUBSCRIBE_FIELD)}
         marks[PREFERENCES_MARK] = caps.merge_field.format(PREFERENCES_FIELD)
+        for i, mark in enumerate(rendered.section_marks()):  # a combined email: each section's own topic link
+            marks[mark] = caps.merge_field.format(SECTION_FIELD.format(i))
         self.text, self.html = rendered.text, rendered.html
         for mark, placeholder in marks.items():
             self.text, self.html = self.text.replace(mark, placeholder), self.html.replace(mark, placeholder)
@@ -202,6 +244,7 @@ class BatchSender:
                 "kind": MessageKind.COMMERCIAL.value,
                 "topic": topic.slug,
                 "edition_id": str(self.rendered.edition_id),
+                **({"sections": ",".join(t.slug for t in self.rendered.sections)} if self.rendered.sections else {}),
             },
             **tracking_options(track_opens=track_opens, caps=self.caps),
         )
@@ -211,6 +254,8 @@ class BatchSender:
             email = row.subscriber.email
             unsubscribe, preferences = recipient_links(self.rendered, row.subscriber)
             message.merge_data[email] = {UNSUBSCRIBE_FIELD: unsubscribe, PREFERENCES_FIELD: preferences}
+            for i, link in enumerate(section_links(self.rendered, row.subscriber)):
+                message.merge_data[email][SECTION_FIELD.format(i)] = link
             headers = list_unsubscribe_headers(unsubscribe)
             del headers["List-Unsubscribe-Post"]  # the same for everyone: a message header
             headers["Message-ID"] = message_id_for(self.rendered, row.id)

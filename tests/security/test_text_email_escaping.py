@@ -80,11 +80,25 @@ def test_text_templates_render_names_raw(name):
         assert NAME in text, text
 
 
+# The edition's HTML body is HTML that staff write (a template of its own, rendered for its recipients): not escaped;
+# a combined email (several topics due in one slot) carries several such bodies, one per section.
+STAFF_HTML = {"email/subscriptions/edition_message.html", "email/subscriptions/combined_message.html"}
+
+
 @pytest.mark.django_db
-# The edition's HTML body is HTML that staff write (a template of its own, rendered for its recipients): not escaped.
-@pytest.mark.parametrize(
-    "name", sorted(set(email_templates("_message.html")) - {"email/subscriptions/edition_message.html"})
-)
+def test_a_combined_emails_own_words_stay_escaped_around_the_staff_bodies():
+    section = {"topic": {"name": NAME}, "subject": NAME, "body_html": "<p>staff</p>", "unsubscribe_url": NAME}
+    html = render_to_string(
+        "email/subscriptions/combined_message.html",
+        {"sections": [section, section], "subject": NAME, "preheader": NAME, "unsubscribe_url": NAME},
+    )
+    assert NAME not in html
+    assert "Grace O&#x27;Hopper &amp; Co &lt;Ltd&gt;" in html
+    assert "<p>staff</p>" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(set(email_templates("_message.html")) - STAFF_HTML))
 def test_html_parts_stay_escaped(name):
     html = render_to_string(name, EverythingContext())
     assert NAME not in html

@@ -116,3 +116,44 @@ def test_one_address_the_esp_refuses_for_good_fails_alone(esp, esp_server, topic
     assert status == {"ok1@example.com": "sent", "gone@example.com": "failed", "ok2@example.com": "sent"}
     assert sorted(m["to"] for m in esp_server.messages()) == ["ok1@example.com", "ok2@example.com"]
     assert Delivery.objects.get(subscriber__email="gone@example.com").error
+
+
+@pytest.mark.django_db
+def test_a_combined_email_carries_each_sections_own_link_and_a_one_click_for_all_its_topics(esp, esp_server, topics):
+    """Issue 13, item 7: topics due in one slot go as one email. Through every ESP: one message per person, each
+    section's link unsubscribes from its topic, the List-Unsubscribe header from every topic in the email."""
+    newsletter, brands = topics["newsletter"], topics["new-brands-and-styles"]
+    both = {}
+    for i in range(2):
+        subscriber = SubscriberFactory(email=f"both{i}@example.com")
+        SubscriptionFactory(subscriber=subscriber, topic=newsletter, frequency="twice_weekly")
+        SubscriptionFactory(subscriber=subscriber, topic=brands, frequency="twice_weekly")
+        both[subscriber.email] = subscriber
+    SubscriptionFactory(subscriber=SubscriberFactory(email="one@example.com"), topic=newsletter, frequency="weekly")
+    body = {"body_html": '<p>{{ topic.slug }}</p><a href="{{ unsubscribe_url }}">Leave</a>', "body_text": "x"}
+    first, second = make_edition(newsletter, **body), make_edition(brands, **body)
+
+    mailing.plan_editions(edition_ids=[first.pk, second.pk])
+    result = mailing.send_batch(edition_id=first.pk)
+
+    assert (result.sent, result.failed) == (3, 0), Delivery.objects.values_list("error", flat=True)
+    received = esp_server.messages()
+    assert sorted(m["to"] for m in received) == ["both0@example.com", "both1@example.com", "one@example.com"]
+    assert esp_server.stats()["accepted_requests"] == (2 if esp in BATCH_ESPS else 3)  # one call per combination
+    for message in received:
+        assert "spc_" not in message["text"] + message["html"]
+        if message["to"] == "one@example.com":
+            assert "/unsubscribe/email/" not in message["html"]
+            continue
+        subscriber, headers = both[message["to"]], headers_of(message)
+        assert headers["list-unsubscribe-post"] == "List-Unsubscribe=One-Click"
+        header_url = re.fullmatch(r"<([^>]+)>", headers["list-unsubscribe"]).group(1)
+        token = read_token(token_in(header_url, "unsubscribe/email"), purpose=Purpose.UNSUBSCRIBE_EMAIL)
+        assert (token.subscriber, set(token.topics)) == (subscriber, {newsletter, brands})
+        sections = re.findall(r'<p>([a-z-]+)</p><a href="([^"]+)">Leave</a>', message["html"])
+        assert [slug for slug, _ in sections] == ["newsletter", "new-brands-and-styles"]
+        for slug, url in sections:
+            section = read_token(token_in(url, "unsubscribe"), purpose=Purpose.UNSUBSCRIBE)
+            assert (section.subscriber, section.topic.slug) == (subscriber, slug)
+    assert set(Delivery.objects.filter(edition=second).values_list("status", flat=True)) == {"sent"}
+    assert second.__class__.objects.get(pk=second.pk).status == "sent"

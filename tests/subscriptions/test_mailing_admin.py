@@ -85,9 +85,12 @@ def test_preview_as_a_subscriber_and_test_send_only_to_staff(staff_client, topic
 
 
 @pytest.mark.django_db
-def test_the_edition_list_shows_counts_per_status(staff_client, topics, subscriber, django_assert_max_num_queries):
+def test_the_edition_list_shows_counts_per_status(
+    staff_client, topics, subscriber, django_assert_max_num_queries, settings
+):
     from subscriptions import mailing
 
+    settings.SUBSCRIPTIONS_WEEKLY_CAP = 3  # three editions in one week, planned one by one: three emails
     for _ in range(3):
         edition = make_edition(topics["newsletter"])
         mailing.plan_edition(edition_id=edition.pk)
