@@ -13,6 +13,7 @@ and sends it in this process, the way one worker process would, through the back
     .venv/bin/python benchmarks/mailing.py --backend postmark --subscribers 20000
     .venv/bin/python benchmarks/mailing.py --backend smtp --million
     .venv/bin/python benchmarks/mailing.py --backend mailgun --storm 20   # the first 20 calls answer 429
+    .venv/bin/python benchmarks/mailing.py --backend sendgrid --workers 2   # two worker processes, one edition
     .venv/bin/python benchmarks/mailing.py --subscribers 500 --batch 100  (what the test suite runs)
 
 DATABASE_URL names the server (its database name is replaced by a private one).
@@ -116,6 +117,9 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=0, help="the first N API calls answer 429 (Retry-After: 0)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--profile", action="store_true", help="print where the sending time goes (cProfile)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes sending the same edition at once (as on N machines)"
+    )
     args = parser.parse_args()
     count = 1_000_000 if args.million else args.subscribers
 
@@ -209,13 +213,40 @@ def run(count: int, batch: int, args, url: str | None) -> None:
         profile.enable()
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    with connection.execute_wrapper(counter):
+
+    def drain() -> tuple[int, int]:
+        done = bad = 0
         while True:
             result = mailing.send_batch(edition_id=edition.pk, size=batch)
             if result.claimed == 0:
-                break
-            sent += result.sent
-            failed += result.failed
+                return done, bad
+            done += result.sent
+            bad += result.failed
+
+    children = []
+    if args.workers > 1:  # the others are forked: each its own process and database connection, like a worker
+        from django.db import connections
+
+        connections.close_all()
+        for _ in range(args.workers - 1):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read)
+                child_sent, child_failed = drain()
+                os.write(write, json.dumps([child_sent, child_failed]).encode())
+                os._exit(0)
+            os.close(write)
+            children.append((pid, read))
+    with connection.execute_wrapper(counter):
+        sent, failed = drain()
+    own_sent = sent
+    for pid, read in children:
+        with os.fdopen(read) as pipe:
+            child_sent, child_failed = json.loads(pipe.read() or "[0, 0]")
+        os.waitpid(pid, 0)
+        sent += child_sent
+        failed += child_failed
     send_seconds = time.perf_counter() - started
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
@@ -234,12 +265,17 @@ def run(count: int, batch: int, args, url: str | None) -> None:
     print(f"eligible, planned:               {queued:>12,}")
     print(f"plan seconds:                    {plan_seconds:>12.2f}")
     print(f"messages sent:                   {sent:>12,} in {send_seconds:.1f} s ({failed} failed)")
-    print(f"messages per second per worker:  {sent / send_seconds if send_seconds else 0:>12,.0f}")
-    print(f"worker CPU seconds per 1,000:    {cpu_seconds * 1000 / sent if sent else 0:>12.3f}")
-    print(f"messages per worker CPU second:  {sent / cpu_seconds if cpu_seconds else 0:>12,.0f}")
-    print(f"SQL statements per 1,000 sent:   {statements * 1000 / sent if sent else 0:>12.1f}")
+    if args.workers > 1:
+        print(f"worker processes:                {args.workers:>12}")
+        print(f"messages per second, all workers:{sent / send_seconds if send_seconds else 0:>12,.0f}")
+        print(f"this worker's share:             {own_sent:>12,}")
+    else:
+        print(f"messages per second per worker:  {sent / send_seconds if send_seconds else 0:>12,.0f}")
+    print(f"worker CPU seconds per 1,000:    {cpu_seconds * 1000 / own_sent if own_sent else 0:>12.3f}")
+    print(f"messages per worker CPU second:  {own_sent / cpu_seconds if cpu_seconds else 0:>12,.0f}")
+    print(f"SQL statements per 1,000 sent:   {statements * 1000 / own_sent if own_sent else 0:>12.1f}")
     print(f"peak RSS (MB):                   {peak_rss_mb:>12.1f}")
-    print(f"API calls per 1,000 messages:    {api_calls * 1000 / sent if sent else 0:>12.1f}")
+    print(f"API calls per 1,000 messages:    {api_calls * 1000 / own_sent if own_sent else 0:>12.1f}")
     print(f"retries:                         {esp.COUNTER.retries:>12,}")
     if received is not None:
         print(f"messages the ESP accepted:       {received['messages']:>12,}")

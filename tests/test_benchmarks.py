@@ -41,6 +41,28 @@ def test_the_mailing_benchmark_runs_and_prints_its_figures(backend, api_calls):
         assert re.search(r"messages the ESP accepted:\s+178\n", out)
 
 
+def test_the_mailing_benchmark_runs_two_workers_on_one_edition_with_nobody_twice():
+    out = run_benchmark(
+        "benchmarks/mailing.py",
+        "--backend",
+        "sendgrid",
+        "--subscribers",
+        "400",
+        "--batch",
+        "50",
+        "--latency-ms",
+        "20",  # slow enough an ESP that both processes get batches
+        "--workers",
+        "2",
+    )
+    assert re.search(r"worker processes:\s+2\n", out), out
+    assert re.search(r"messages sent:\s+356 in .* \(0 failed\)", out), out  # every eligible reader once
+    assert re.search(r"messages the ESP accepted:\s+356\n", out), out  # and the ESP got nobody twice
+    share = int(re.search(r"this worker's share:\s+([\d,]+)", out).group(1).replace(",", ""))
+    assert 0 < share < 356  # both processes really sent
+    assert "messages per second, all workers:" in out
+
+
 def test_the_privacy_benchmark_runs_and_prints_its_figures():
     out = run_benchmark("benchmarks/privacy.py", "--accounts", "500", "--log-rows", "2000")
     # only those who said yes (sharing needs an explicit yes): 7 in 10 made a choice, of whom 1 said no and 1
