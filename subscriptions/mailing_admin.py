@@ -128,8 +128,7 @@ class EditionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Schedule in their slot", permissions=["change"])
     def schedule(self, request, queryset) -> None:
-        ready = queryset.filter(status=Edition.Status.DRAFT, slot_at__isnull=False)
-        count = ready.update(status=Edition.Status.SCHEDULED)
+        count = mailing.schedule_editions(edition_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} edition(s) scheduled.")
         if count < queryset.count():
             self.message_user(request, "Editions without a slot, or not drafts, were left alone.", messages.WARNING)

@@ -18,7 +18,7 @@ and committing it reaches the mailbox as the same message, which mailbox provide
 chunk (SUBSCRIPTIONS_SEND_CHUNK) and a test kills a real worker inside it.
 """
 
-from .control import cancel_edition, pause_edition, resume_edition
+from .control import cancel_edition, pause_edition, resume_edition, schedule_editions
 from .planning import (
     ALERT_DIGEST_HTML,
     ALERT_DIGEST_TEXT,
@@ -66,6 +66,7 @@ __all__ = [
     "resume_edition",
     "resume_stalled_editions",
     "run_slot",
+    "schedule_editions",
     "send_batch",
     "slot_day",
     "week_of",

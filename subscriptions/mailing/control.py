@@ -13,6 +13,14 @@ from ..models import Delivery, Edition
 from .planning import detach_sections
 
 
+def schedule_editions(*, edition_ids: list[int]) -> int:
+    """Drafts with a slot become scheduled (the slot's run plans them); anything else is left alone. One UPDATE;
+    returns how many were scheduled."""
+    return Edition.objects.filter(pk__in=edition_ids, status=Edition.Status.DRAFT, slot_at__isnull=False).update(
+        status=Edition.Status.SCHEDULED
+    )
+
+
 def pause_edition(*, edition_id: int) -> bool:
     """Stop a sending edition: batches in flight finish the chunk they are on and hand the rest back."""
     return bool(
