@@ -34,9 +34,20 @@ def subscriptions_settings(app_configs, **kwargs) -> list[Error | Warning]:
 
     problems: list[Error | Warning] = []
     try:
-        configured_slots()
+        slots = configured_slots()
     except InvalidSlot as error:
         problems.append(Error(f"SUBSCRIPTIONS_MAILING_SLOTS: {error}", id="subscriptions.E001"))
+    else:
+        cap = app_settings.WEEKLY_CAP
+        if isinstance(cap, int) and not isinstance(cap, bool) and 0 < cap < len(slots):
+            problems.append(
+                Warning(
+                    f"SUBSCRIPTIONS_WEEKLY_CAP is {cap} but there are {len(slots)} mailing slots a week: "
+                    f"twice-weekly readers will miss the slots after the first {cap} each week.",
+                    hint="Raise the cap to the number of slots, or remove slots.",
+                    id="subscriptions.W002",
+                )
+            )
     try:
         ZoneInfo(app_settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):

@@ -44,3 +44,11 @@ def test_a_short_suppression_key_is_an_error(settings):
 def test_a_missing_postal_address_is_a_warning(settings):
     settings.SUBSCRIPTIONS_POSTAL_ADDRESS = ""
     assert ids(subscriptions_settings) == {"subscriptions.W001"}
+
+
+def test_a_weekly_cap_below_the_number_of_slots_is_a_warning(settings):
+    settings.SUBSCRIPTIONS_MAILING_SLOTS = "mon@09:00,wed@09:00,fri@09:00"
+    settings.SUBSCRIPTIONS_WEEKLY_CAP = 2
+    assert "subscriptions.W002" in ids(subscriptions_settings)
+    settings.SUBSCRIPTIONS_WEEKLY_CAP = 3
+    assert "subscriptions.W002" not in ids(subscriptions_settings)
