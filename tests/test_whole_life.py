@@ -357,7 +357,11 @@ def test_whole_lives_keep_every_promise(settings):
         ),
     )
     print("\n  whole lives: steps run", dict(sorted(Life.done.items())))
-    if EXAMPLES >= 10:  # enough lives to have covered every kind of step at least once
+    # Every life starts with two people on two topics, so mailings are always reached. Whether 12 random lives also
+    # reach an order, an export or an erasure is chance (one CI run had no order in 12 lives): the
+    # default run asserts what start() guarantees; 25 lives or more (a deep run) must have covered every kind.
+    assert {"sign_up", "newsletter_sent"} <= set(Life.done), Life.done
+    if EXAMPLES >= 25:
         assert {
             "sign_up",
             "change_email",
