@@ -213,8 +213,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = env("SHOP_TIME_ZONE", default="Europe/Paris")
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = "UTC"
+# Pages, emails and the admin show times on the shop's clock (Paris by default); the database stores UTC.
 SHOP_TIME_ZONE = CELERY_TIMEZONE
+TIME_ZONE = SHOP_TIME_ZONE
+# One way to write a date everywhere: config/formats/<language>/formats.py ("29 November 2026, 16:08").
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 SITE_ID = 1

@@ -244,3 +244,32 @@ def register_necessary_cookie(name: str, purpose: str, lifetime: str) -> None:
 
 def necessary_cookies() -> list[tuple[str, str, str]]:
     return [(name, purpose, lifetime) for name, (purpose, lifetime) in _necessary_cookies.items()]
+
+
+# Plain words for the ledger ------------------------------------------------------------------------------------
+# The consent history and the disclosure log store codes ("topic:newsletter", "twice_weekly", "order:42"); the
+# pages a person reads show words. The app that owns a code says what it means (privacy.wording puts them together).
+
+ConsentWords = Callable[[list[tuple[str, str]]], list[tuple[str | None, str | None]]]
+_consent_words: dict[str, ConsentWords] = {}
+_reference_words: dict[str, Callable[[list[str]], dict[str, str]]] = {}
+
+
+def register_consent_words(kind: str, fn: ConsentWords) -> None:
+    """fn([(detail, value), ...]) -> [(what, choice), ...] for ConsentEvents whose purpose is "<kind>:<detail>"
+    (or just "<kind>"): `what` was consented to, `choice` the value in words; None keeps privacy's default,
+    "" hides the value. One call per page, so fn can read what it needs in one query."""
+    _consent_words[kind] = fn
+
+
+def consent_words() -> dict[str, ConsentWords]:
+    return dict(_consent_words)
+
+
+def register_reference_words(kind: str, fn: Callable[[list[str]], dict[str, str]]) -> None:
+    """fn(["42", ...]) -> {"42": "Order SPC-261129-A246D5"} for Disclosure references "<kind>:<id>"."""
+    _reference_words[kind] = fn
+
+
+def reference_words() -> dict[str, Callable[[list[str]], dict[str, str]]]:
+    return dict(_reference_words)

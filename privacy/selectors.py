@@ -176,7 +176,10 @@ def privacy_choices_section(user: AbstractBaseUser) -> list[dict]:
             if on
         ]
         items.append(
-            {"Cookie choice": ", ".join(allowed) or "necessary cookies only", "Answered": row.cookies_chosen_at}
+            {
+                "Cookie choice": f"{', '.join(allowed)} cookies allowed" if allowed else "necessary cookies only",
+                "Answered": row.cookies_chosen_at,
+            }
         )
     items.append({"Tailored advertising": "shared" if ad_sharing_status(user, row).shared else "not shared"})
     if row.gpc_recorded_at is not None:

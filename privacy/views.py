@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import data_rights, registry, selectors, services, throttle
+from . import data_rights, registry, selectors, services, throttle, wording
 from .app_settings import app_settings
 from .context_processors import POLICY_SESSION_KEY
 from .cookies import CookieChoice, catalogue, write_choice_cookie
@@ -114,17 +114,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"choice": choice, "partner": app_settings.AD_PARTNER_NAME}
     if request.user.is_authenticated:
         user = request.user
+        consents = Paginator(selectors.consent_history(user), DASHBOARD_PAGE_SIZE).get_page(request.GET.get("consents"))
+        disclosures = Paginator(selectors.disclosures_for(user), DASHBOARD_PAGE_SIZE).get_page(
+            request.GET.get("disclosures")
+        )
         context.update(
             sections=[
                 {"key": section.key, "title": section.title, "items": section.fn(user)}
                 for section in registry.data_sections()
             ],
-            consents=Paginator(selectors.consent_history(user), DASHBOARD_PAGE_SIZE).get_page(
-                request.GET.get("consents")
-            ),
-            disclosures=Paginator(selectors.disclosures_for(user), DASHBOARD_PAGE_SIZE).get_page(
-                request.GET.get("disclosures")
-            ),
+            consents=consents,
+            consent_rows=wording.describe_consents(consents),
+            disclosures=disclosures,
+            disclosure_rows=wording.describe_disclosures(disclosures),
             ad_status=selectors.ad_sharing_status(user, selectors.settings_for_request(request)),
         )
     return render(request, "privacy/dashboard.html", context)

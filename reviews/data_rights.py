@@ -38,7 +38,9 @@ def reviews_section(user) -> list[dict]:
             "Title": review["title"],
             "Rating": f"{review['rating']}/5",
             "Shown as": f"{review['display_name']}, {review['city']}",
-            "Status": review["status"],
+            "Status": ReviewStatus(review["status"]).label
+            if review["status"] in ReviewStatus.values
+            else review["status"],
         }
         for review in export_reviews(user)
     ]

@@ -25,6 +25,7 @@ class ShopConfig(AppConfig):
         registry.register_data_section(
             "contests", "Your contest entries", data_rights.contest_entries_section, models=("shop.ContestEntry",)
         )
+        registry.register_reference_words("order", selectors.order_reference_words)
         registry.register_ad_feed_column(
             "purchase_categories", "purchase categories (coarse)", selectors.purchase_categories
         )

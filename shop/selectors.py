@@ -33,7 +33,7 @@ def orders_data_section(user) -> list[dict]:
     return [
         {
             "Order": order.number,
-            "Placed": order.placed_at.strftime("%Y-%m-%d %H:%M"),
+            "Placed": order.placed_at,
             "Total": f"€{order.total}",
             "Shipping address": ", ".join(order.shipping_lines),
             "Billing address": ", ".join(order.billing_lines),
@@ -43,10 +43,16 @@ def orders_data_section(user) -> list[dict]:
     ]
 
 
+def order_reference_words(ids: list[str]) -> dict[str, str]:
+    """Disclosure references "order:<pk>" in words, for the privacy dashboard: {"42": "Order SPC-261129-A246D5"}."""
+    pks = [int(ident) for ident in ids if ident.isdigit()]
+    return {str(pk): f"Order {number}" for pk, number in Order.objects.filter(pk__in=pks).values_list("pk", "number")}
+
+
 def support_data_section(user) -> list[dict]:
     """The shopper's customer-service messages, for the privacy dashboard."""
     return [
-        {"Sent": t.created_at.strftime("%Y-%m-%d"), "Subject": t.subject, "Message": t.message}
+        {"Sent": t.created_at, "Subject": t.subject, "Message": t.message}
         for t in SupportTicket.objects.filter(user=user).order_by("-created_at")
     ]
 

@@ -13,6 +13,7 @@ class SubscriptionsConfig(AppConfig):
             data_rights,
             selectors,
             signals,
+            wording,
         )
         from .services import send_transactional
 
@@ -28,6 +29,9 @@ class SubscriptionsConfig(AppConfig):
             selectors.emails_sent_section,
             models=("subscriptions.AnnouncementDelivery",),
         )
+        registry.register_consent_words("topic", wording.topic_words)
+        registry.register_consent_words("marketing", wording.marketing_words)
+        registry.register_consent_words("email", wording.email_words)
         registry.register_transactional_sender(send_transactional)
         registry.register_erased_address_matcher(data_rights.erased_addresses)
         registry.register_exporter(

@@ -226,5 +226,5 @@ def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
         }
         for row in emails
     ]
-    rows = sorted(transactional + commercial, key=lambda row: row["Sent"], reverse=True)[:limit]
-    return [{**row, "Sent": f"{timezone.localtime(row['Sent']):%Y-%m-%d %H:%M}"} for row in rows]
+    # Datetimes, not text: the page writes them on the shop's clock in its one date format.
+    return sorted(transactional + commercial, key=lambda row: row["Sent"], reverse=True)[:limit]

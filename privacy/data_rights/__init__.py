@@ -15,14 +15,13 @@ from .audit import (
     run_audit,
     send_audit_report,
 )
+from .display import display_sections, display_tree
 from .erasure import erase_person, erase_privacy_data, erased_user_ids, privacy_leftover
 from .export import (
     EXPORT_FORMAT,
     EXPORT_FORMAT_VERSION,
     build_data_export,
     build_export_payload,
-    display_sections,
-    display_tree,
     export_access_logs,
     export_consent_history,
     export_data_requests,

@@ -95,39 +95,6 @@ def build_data_export(*, export_id: int) -> DataExport | None:
     return export
 
 
-def display_tree(value: Any) -> dict:
-    """An export value as nodes a template can render without type tests: text, a list of texts, or records
-    (a list of [(label, node), ...]) for nested objects such as an order's lines."""
-    if isinstance(value, dict):
-        return {"kind": "records", "records": [_display_record(value)]}
-    if isinstance(value, list):
-        if all(isinstance(item, dict) for item in value) and value:
-            return {"kind": "records", "records": [_display_record(item) for item in value]}
-        return {"kind": "list", "items": [_text(item) for item in value]}
-    return {"kind": "text", "text": _text(value)}
-
-
-def _display_record(item: dict) -> list[tuple[str, dict]]:
-    return [(str(label).replace("_", " ").capitalize(), display_tree(value)) for label, value in item.items()]
-
-
-def _text(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
-
-
-def display_sections(payload: dict) -> list[dict]:
-    return [
-        {"key": key, "title": section["title"], "records": [_display_record(item) for item in section["items"]]}
-        for key, section in payload["sections"].items()
-    ]
-
-
 def purge_expired_exports() -> int:
     return DataExport.objects.filter(expires_at__lte=timezone.now()).delete()[0]
 

@@ -78,20 +78,9 @@ def consent_tags(context) -> dict:
     return {"tag_urls": urls}
 
 
-PURPOSE_LABELS = {
-    "ad_sharing": "Sharing with our advertising partner",
-    "marketing:all": "All marketing email",
-}
-
-
 @register.filter
 def consent_purpose(purpose: str) -> str:
-    """A ConsentEvent purpose in words: "cookies:analytics" -> "Analytics cookies"."""
-    if purpose in PURPOSE_LABELS:
-        return PURPOSE_LABELS[purpose]
-    kind, _, detail = purpose.partition(":")
-    if kind == "cookies" and detail:
-        return f"{detail.capitalize()} cookies"
-    if kind == "topic" and detail:
-        return f"Newsletter topic: {detail.replace('-', ' ')}"
-    return purpose
+    """A ConsentEvent purpose in words: "cookies:analytics" -> "Analytics cookies" (privacy.wording)."""
+    from ..wording import consent_purpose as words
+
+    return words(purpose)
