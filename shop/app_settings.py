@@ -17,6 +17,18 @@ class AppSettings:
         return getattr(settings, "SHOP_SHIPPING_COSTS", {"dhl": Decimal("5.90"), "ups": Decimal("7.50")})
 
     @property
+    def TRACKING_URLS(self) -> dict[str, str]:
+        """Each carrier's public tracking page; {number} becomes the (URL-quoted) tracking number."""
+        return getattr(
+            settings,
+            "SHOP_TRACKING_URLS",
+            {
+                "dhl": "https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?submit=1&tracking-id={number}",
+                "ups": "https://www.ups.com/track?loc=en_US&tracknum={number}",
+            },
+        )
+
+    @property
     def RESEND_AFTER_MINUTES(self) -> int:
         """Order emails still unsent this long after they were written are sent again by the beat task."""
         return getattr(settings, "SHOP_RESEND_AFTER_MINUTES", 10)

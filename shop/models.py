@@ -181,6 +181,16 @@ class Shipment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_carrier_display()} {self.tracking_number}"
 
+    @property
+    def tracking_url(self) -> str:
+        """The carrier's tracking page for this parcel ("" when no page is configured for the carrier)."""
+        from urllib.parse import quote
+
+        from .app_settings import app_settings
+
+        template = app_settings.TRACKING_URLS.get(self.carrier, "")
+        return template.replace("{number}", quote(self.tracking_number, safe="")) if template else ""
+
 
 class OrderEmail(models.Model):
     """The outbox: one row per order email, written with the order (or shipment) and marked when sent."""

@@ -35,6 +35,19 @@ def test_running_the_task_twice_confirms_once(placed_order, mailoutbox):
     assert outbox.attempts == 1
 
 
+def test_the_confirmation_email_and_order_page_give_the_time_on_the_shops_clock(placed_order, mailoutbox, client):
+    """Placed at 15:08 UTC on 3 November: a Paris shop's email and page say 16:08 (CET), in its one date format."""
+    import datetime
+
+    Order.objects.filter(pk=placed_order.pk).update(placed_at=datetime.datetime(2026, 11, 3, 15, 8, tzinfo=datetime.UTC))
+    tasks.send_order_email(placed_order.emails.get().pk)
+    [mail] = mailoutbox
+    assert "placed on 3 November 2026, 16:08." in mail.body
+    assert "15:08" not in mail.body
+    client.force_login(placed_order.user)
+    assert "Placed on 3 November 2026, 16:08" in client.get(placed_order.get_absolute_url()).content.decode()
+
+
 def test_failed_send_counts_an_attempt_and_leaves_the_row_unsent(placed_order, mailoutbox):
     outbox = placed_order.emails.get()
     with (
@@ -92,6 +105,32 @@ def test_staff_mark_an_order_shipped(placed_order, client, mailoutbox, django_ca
     page = client.get(reverse("admin:shop_order_change", args=[placed_order.pk])).content.decode()
     assert "delivery of the order to UPS" in page
     assert "payment authorisation to Test payment processor" in page
+
+
+def test_the_shipping_email_and_order_page_link_the_carriers_tracking_page(
+    placed_order, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(StaffFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:shop_order_ship", args=[placed_order.pk]),
+            {"carrier": "ups", "tracking_number": "1Z999AA10123456784"},
+        )
+    url = "https://www.ups.com/track?loc=en_US&tracknum=1Z999AA10123456784"
+    [mail] = mailoutbox
+    assert f"Track it: {url}" in mail.body
+    html = mail.alternatives[0][0]
+    assert f'<a href="{url.replace("&", "&amp;")}"><strong>1Z999AA10123456784</strong></a>' in html
+    client.force_login(placed_order.user)
+    page = client.get(placed_order.get_absolute_url()).content.decode()
+    assert f'<a href="{url.replace("&", "&amp;")}" rel="noreferrer">1Z999AA10123456784</a>' in page
+
+
+def test_a_tracking_number_cannot_add_to_the_carriers_link(placed_order):
+    """Staff type the tracking number; whatever they type stays one quoted value in the carrier's URL."""
+    shipment = Shipment(order=placed_order, carrier="dhl", tracking_number='JD01&x=1"><script>')
+    assert shipment.tracking_url.endswith("tracking-id=JD01%26x%3D1%22%3E%3Cscript%3E")
+    assert Shipment(order=placed_order, carrier="post", tracking_number="X1").tracking_url == ""
 
 
 def test_shipping_with_a_bad_or_reused_tracking_number_writes_nothing(placed_order, client):
