@@ -1,18 +1,28 @@
 # The README's two commands: `make demo` and `make test`. Everything else is a helper for them.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The project runs on Python 3.11 (Django 5.2 LTS): python3.11 when it is on PATH, else python3 if that is 3.11.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_ENV := env -u DATABASE_URL -u REDIS_URL -u EMAIL_BACKEND -u CELERY_TASK_ALWAYS_EAGER DEBUG=1 DEMO=1
+DEMO_ENV = env -u DATABASE_URL -u REDIS_URL -u EMAIL_BACKEND -u CELERY_TASK_ALWAYS_EAGER DEBUG=1 DEMO=1 \
+  SITE_URL=http://127.0.0.1:$(PORT)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop_preference_center
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
 .PHONY: demo test test-rabbitmq-pgbouncer lint format bench load install install-dev wheel
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+# A .venv made by another Python (3.12, 3.13...) is rebuilt; a machine without 3.11 gets a clear message.
+$(BIN)/python: FORCE
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "This project needs Python 3.11 (Django 5.2 LTS); '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." >&2; \
+	  echo "Install python3.11 or run: make demo PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@if [ -x $@ ] && ! $@ -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
+	  echo "Rebuilding .venv: it was made by $$($@ --version 2>&1 || echo a missing Python)."; rm -rf $(VENV); fi
+	@if [ ! -x $@ ]; then $(PYTHON) -m venv $(VENV) && $@ -m pip install --quiet --upgrade pip; fi
+
+FORCE:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
@@ -25,11 +35,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The demo's logins and links are printed last, once the server answers (they would scroll away above its output).
 demo: $(VENV)/.installed
 	mkdir -p var
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo > var/demo-summary.txt
+	@trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	for _ in $$(seq 1 100); do $(BIN)/python -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' $(PORT) 2>/dev/null && break; sleep 0.3; done; \
+	sleep 1; echo; cat var/demo-summary.txt; echo; wait $$server
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

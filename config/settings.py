@@ -95,6 +95,9 @@ TEMPLATES = [
     },
 ]
 
+if DEMO:
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("demo.context_processors.demo")
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -199,7 +202,7 @@ ANYMAIL = {
 }
 
 # Celery. Without REDIS_URL tasks run eagerly in the web process (the zero-setup demo).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host, or kombu warns on every eager task
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

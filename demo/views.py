@@ -7,6 +7,8 @@ account over. It exists only in demo mode: the demo app and its URLs are not ins
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.contrib.auth.decorators import user_passes_test
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,4 +30,21 @@ def mailbox_message(request: HttpRequest, name: str) -> HttpResponse:
     stored = mailbox.get_email(name) if mailbox.is_enabled() else None
     if stored is None:
         raise Http404
-    return render(request, "demo/mailbox_detail.html", {"email": stored})
+    return render(
+        request,
+        "demo/mailbox_detail.html",
+        {"email": stored, "links": [(link, as_recipient(request, link)) for link in stored.links]},
+    )
+
+
+def as_recipient(request: HttpRequest, link: str) -> str:
+    """The link on the shop's other local name (127.0.0.1 <-> localhost): a browser keeps one cookie jar per host,
+    so the recipient's page opens in a session of its own. Following a shopper's confirmation link in the staff
+    session would otherwise sign staff out (allauth signs out whoever is signed in as someone else)."""
+    host = request.get_host()
+    name, _, port = host.partition(":")
+    other = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(name)
+    parts = urlsplit(link)
+    if other is None or parts.hostname not in {"127.0.0.1", "localhost"}:
+        return ""
+    return urlunsplit(parts._replace(netloc=f"{other}:{port}" if port else other))

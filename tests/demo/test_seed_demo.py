@@ -1,6 +1,7 @@
 """The demo data: every app's seed, run twice, changes nothing the second time."""
 
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -79,7 +80,12 @@ def test_the_zero_setup_demo_runs_on_sqlite_with_eager_tasks(tmp_path):
             check=False,
         )
         assert result.returncode == 0, result.stderr[-3000:]
+        assert "No hostname was supplied" not in result.stderr  # kombu's warning when the eager broker had no host
     assert (tmp_path / "db.sqlite3").exists()
     assert "planned 1 edition(s)" in result.stdout
+    # a summary a person reads: the edition by subject and topic, where its deliveries stand, in words
+    assert re.search(
+        r'#\d+ "Winter picks" \(Newsletter and special offers\): \d+ queued, [1-9]\d* sent, ', result.stdout
+    )
     subjects = [p.read_text(errors="replace") for p in (tmp_path / "mail").glob("*.eml")]
     assert any("Subject: Winter picks" in text for text in subjects)

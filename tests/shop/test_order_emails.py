@@ -39,7 +39,9 @@ def test_the_confirmation_email_and_order_page_give_the_time_on_the_shops_clock(
     """Placed at 15:08 UTC on 3 November: a Paris shop's email and page say 16:08 (CET), in its one date format."""
     import datetime
 
-    Order.objects.filter(pk=placed_order.pk).update(placed_at=datetime.datetime(2026, 11, 3, 15, 8, tzinfo=datetime.UTC))
+    Order.objects.filter(pk=placed_order.pk).update(
+        placed_at=datetime.datetime(2026, 11, 3, 15, 8, tzinfo=datetime.UTC)
+    )
     tasks.send_order_email(placed_order.emails.get().pk)
     [mail] = mailoutbox
     assert "placed on 3 November 2026, 16:08." in mail.body

@@ -3,6 +3,7 @@
 Lives in the demo app, which sits above every domain app, so it may call each app's seed in demo/seeds/.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -30,4 +31,5 @@ class Command(BaseCommand):
             lines.append(accounts_demo.reset_staff_password())
         lines += reviews_demo.seed()
         self.stdout.write("\n".join(lines))
-        self.stdout.write(self.style.SUCCESS("Demo data ready: http://127.0.0.1:8000  (demo mailbox: /demo/mailbox/)"))
+        site = settings.SITE_URL
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {site}  (demo mailbox: {site}/demo/mailbox/)"))
