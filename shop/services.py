@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts import services as account_services
 from privacy.models import Disclosure
 from privacy.services import record_disclosure
 from subscriptions.services import queue_alert
@@ -45,12 +46,31 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+CART_EMPTY = "Your cart is empty."
+PAGE_EXPIRED = "This checkout page was changed or has expired. Please review your order and place it again."
+PRICES_CHANGED = "Prices in your cart changed since you opened this page. Please check them."
+
+
 class CheckoutError(Exception):
-    """The order cannot be placed as submitted; nothing was written. The message is safe to show."""
+    """The order cannot be placed as submitted; no order was written. The message is safe to show.
+
+    `saved_address` is the address the checkout added to the shopper's address book before failing (it stays
+    there, a choice on the next try), or None."""
+
+    saved_address: Address | None = None
 
 
 class PaymentDeclined(CheckoutError):
     """The payment processor refused the card; the message belongs next to the card fields."""
+
+
+class CartEmpty(CheckoutError):
+    """Nothing to order: the shopper goes back to the cart."""
+
+
+class CheckoutStale(CheckoutError):
+    """The page no longer matches the cart (a page from an earlier cart, a forged key, changed prices): the
+    shopper gets the page again with the current figures."""
 
 
 # --- catalog -----------------------------------------------------------------------------------------------
@@ -157,7 +177,7 @@ def place_order(
     if existing is not None:
         return existing
     if not lines:
-        raise CheckoutError("Your cart is empty.")
+        raise CartEmpty(CART_EMPTY)
     if shipping_address.user_id != user.pk or billing_address.user_id != user.pk:
         raise CheckoutError("Please choose addresses from your own address book.")
     try:
@@ -227,6 +247,57 @@ def place_order(
             raise
         return existing
     return order
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order: Order
+    placed: bool  # False when this checkout key had placed the order already (a double-clicked button)
+
+
+def submit_checkout(
+    *,
+    user: User,
+    lines: list[CartLine],
+    cart_key: uuid.UUID,
+    checkout_key: uuid.UUID,
+    expected_subtotal: Decimal,
+    shipping_address: Address | None,
+    billing_address: Address | None,
+    new_address: Address | None,
+    carrier: str,
+    payment_token: str,
+) -> CheckoutResult:
+    """The checkout page's submission, checked in this order: a key that placed an order already returns that
+    order; then the cart must not be empty, the page must carry the cart's key and the subtotal the shopper saw.
+    Only then is a `new_address` (typed in the checkout by a shopper with an empty address book) saved, as both
+    shipping and billing address, and the order placed (place_order). Raises CheckoutError or a subclass."""
+    already = Order.objects.filter(user=user, checkout_key=checkout_key).first()
+    if already is not None:
+        return CheckoutResult(order=already, placed=False)
+    if not lines:
+        raise CartEmpty(CART_EMPTY)
+    if checkout_key != cart_key:
+        raise CheckoutStale(PAGE_EXPIRED)
+    if expected_subtotal != sum((line.line_total for line in lines), Decimal("0.00")):
+        raise CheckoutStale(PRICES_CHANGED)
+    if new_address is not None:
+        shipping_address = billing_address = account_services.save_address(user=user, address=new_address)
+    try:
+        order = place_order(
+            user=user,
+            lines=lines,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+            carrier=carrier,
+            payment_token=payment_token,
+            expected_total=order_totals(lines=lines, carrier=carrier).total,
+            checkout_key=checkout_key,
+        )
+    except CheckoutError as error:
+        error.saved_address = shipping_address if new_address is not None else None
+        raise
+    return CheckoutResult(order=order, placed=True)
 
 
 def enqueue_order_email(*, outbox_id: int) -> None:

@@ -14,8 +14,8 @@ from privacy.models import AccessLog
 from .. import services
 from ..app_settings import app_settings
 from ..cart import Cart
-from ..forms import PAGE_EXPIRED, CheckoutAddressForm, CheckoutForm
-from ..models import Carrier, Order
+from ..forms import CheckoutAddressForm, CheckoutForm
+from ..models import Carrier
 
 
 @login_required
@@ -39,47 +39,40 @@ def checkout(request: HttpRequest) -> HttpResponse:
         address_ok = address_form is None or address_form.is_valid()
         if form.is_valid() and address_ok:
             data = form.cleaned_data
-            already = Order.objects.filter(user=request.user, checkout_key=data["checkout_key"]).first()
-            if already is not None:  # a double-clicked "Place order": show the order placed by the first click
-                return redirect("shop:order_placed", number=already.number)
-            if not lines:
-                messages.error(request, "Your cart is empty.")
-                return redirect("shop:cart")
-            if data["checkout_key"] != cart.checkout_key:  # a page from an earlier cart (or a forged key)
-                messages.error(request, PAGE_EXPIRED)
-                return redirect("shop:checkout")
-            if data["expected_subtotal"] != subtotal:
-                messages.error(request, "Prices in your cart changed since you opened this page. Please check them.")
-                return redirect("shop:checkout")
-            shipping_address, billing_address = data.get("shipping_address"), data.get("billing_address")
-            if address_form is not None:
-                shipping_address = billing_address = account_services.save_address(
-                    user=request.user, address=address_form.save(commit=False)
-                )
-                # From here on the address is a choice in the address book, should the payment be declined.
-                posted = request.POST.copy()
-                posted["shipping_address"] = posted["billing_address"] = str(shipping_address.pk)
-                form, address_form = CheckoutForm(posted, user=request.user, new_address=False), None
-                form.is_valid()
             try:
-                order = services.place_order(
+                result = services.submit_checkout(
                     user=request.user,
                     lines=lines,
-                    shipping_address=shipping_address,
-                    billing_address=billing_address,
+                    cart_key=cart.checkout_key,
+                    checkout_key=data["checkout_key"],
+                    expected_subtotal=data["expected_subtotal"],
+                    shipping_address=data.get("shipping_address"),
+                    billing_address=data.get("billing_address"),
+                    new_address=address_form.save(commit=False) if address_form is not None else None,
                     carrier=data["carrier"],
                     payment_token=data["payment_token"],
-                    expected_total=services.order_totals(lines=lines, carrier=data["carrier"]).total,
-                    checkout_key=data["checkout_key"],
                 )
-            except services.PaymentDeclined as error:
-                form.add_error("payment_token", str(error))  # shown beside the card fields and in the summary
+            except services.CartEmpty as error:
+                messages.error(request, str(error))
+                return redirect("shop:cart")
+            except services.CheckoutStale as error:
+                messages.error(request, str(error))
+                return redirect("shop:checkout")
             except services.CheckoutError as error:
-                form.add_error(None, str(error))
+                if error.saved_address is not None:
+                    # From here on the address is a choice in the address book, should the payment be declined.
+                    posted = request.POST.copy()
+                    posted["shipping_address"] = posted["billing_address"] = str(error.saved_address.pk)
+                    form, address_form = CheckoutForm(posted, user=request.user, new_address=False), None
+                    form.is_valid()
+                # A declined card is shown beside the card fields (and in the summary); the rest above the form.
+                field = "payment_token" if isinstance(error, services.PaymentDeclined) else None
+                form.add_error(field, str(error))
             else:
-                cart.clear()
-                access_log.log_event(request=request, event=AccessLog.Event.CHECKOUT, user_id=request.user.pk)
-                return redirect("shop:order_placed", number=order.number)
+                if result.placed:  # not for a double-clicked "Place order", which shows the first click's order
+                    cart.clear()
+                    access_log.log_event(request=request, event=AccessLog.Event.CHECKOUT, user_id=request.user.pk)
+                return redirect("shop:order_placed", number=result.order.number)
     elif request.method == "POST":
         # "Update total" (shown only without JavaScript): the same page with the chosen carrier; nothing is saved.
         form = CheckoutForm(user=request.user, new_address=new_address, initial=_posted_choices(request))
@@ -87,7 +80,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             address_form = CheckoutAddressForm(prefix="address", inline=True, initial=_posted_address(request))
     else:
         if not lines:
-            messages.error(request, "Your cart is empty.")
+            messages.error(request, services.CART_EMPTY)
             return redirect("shop:cart")
         defaults = {}
         addresses = list(request.user.addresses.all())
@@ -125,7 +118,7 @@ def _render_checkout(request: HttpRequest, *, form: CheckoutForm, lines: list, a
             "totals": totals,
             "carriers": carriers,
             "shipping_costs": costs,
-            "page_expired": PAGE_EXPIRED,
+            "page_expired": services.PAGE_EXPIRED,
         },
     )
 
