@@ -10,12 +10,12 @@ from accounts.validators import LengthFirstMixin, validate_plain_text
 
 from .models import Carrier, ContestEntry
 from .payments import TEST_TOKENS, is_test_token, looks_like_card_number
+from .services import PAGE_EXPIRED
 
 CARD_NUMBER_MESSAGE = (
     "That looks like a card number. For your safety we never accept card numbers here: "
     "please remove it (payment cards are entered only in the payment box at checkout)."
 )
-PAGE_EXPIRED = "This checkout page was changed or has expired. Please review your order and place it again."
 EXPIRED = dict.fromkeys(("required", "invalid", "max_length", "max_digits", "max_decimal_places"), PAGE_EXPIRED)
 NOT_SCANNED = {"csrfmiddlewaretoken", "checkout_key"}
 # Longer values are refused by every field's max_length (and never stored): scanning them would only cost time.

@@ -228,7 +228,7 @@ class Life(RuleBasedStateMachine):
             return
         user = person["user"]
         address = AddressFactory(user=user, is_default=False, full_name=user.get_full_name())
-        with mock.patch("shop.services.enqueue_order_email"):
+        with mock.patch("shop.services.outbox.enqueue_order_email"):
             order = shop_services.place_order(
                 user=user,
                 lines=[CartLine(key="k", product=self.product, style=None, quantity=1)],

@@ -55,7 +55,7 @@ def shop_data(db):
     product = ProductFactory(name="Merino crew neck with a rather long name", price=Decimal("89.00"))
     ProductStyleFactory(product=product, name="Charcoal")
     ReviewFactory(product=product)
-    with mock.patch("shop.services.enqueue_order_email"):
+    with mock.patch("shop.services.outbox.enqueue_order_email"):
         order = shop_services.place_order(
             user=shopper,
             lines=[CartLine(key="k", product=product, style=None, quantity=2)],

@@ -18,6 +18,7 @@ from privacy.models import AccessLog, ConsentEvent, DataExport, DataRequest
 from shop import services as shop_services
 from shop.cart import CartLine
 from shop.models import Contest, ContestEntry, Order, SupportTicket
+from shop.services import checkout as shop_checkout
 from subscriptions import services as subscription_services
 from subscriptions.models import Delivery, Edition, SentEmail, Subscription
 from subscriptions.selectors import eligible_subscriptions
@@ -34,7 +35,7 @@ from tests.factories import (
 
 
 def place_order(user, address, product):
-    with mock.patch("shop.services.enqueue_order_email"):
+    with mock.patch("shop.services.outbox.enqueue_order_email"):
         return shop_services.place_order(
             user=user,
             lines=[CartLine(key="k", product=product, style=None, quantity=1)],
@@ -339,7 +340,7 @@ def test_an_erasure_during_an_order_waits_then_anonymises_it():
     product = ProductFactory(price=Decimal("10.00"))
     entered, release = threading.Event(), threading.Event()
     outcome = {}
-    real = shop_services.record_disclosure
+    real = shop_checkout.record_disclosure
 
     def slow_disclosure(**kwargs):
         entered.set()
@@ -348,7 +349,7 @@ def test_an_erasure_during_an_order_waits_then_anonymises_it():
 
     def order_in_another_connection():
         try:
-            with mock.patch("shop.services.record_disclosure", slow_disclosure):
+            with mock.patch("shop.services.checkout.record_disclosure", slow_disclosure):
                 outcome["order"] = place_order(user, address, product)
         finally:
             connections.close_all()

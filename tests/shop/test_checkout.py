@@ -1,3 +1,5 @@
+import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -260,3 +262,49 @@ def test_a_checkout_is_recorded_in_the_access_log(shopper_client, shopper, produ
     shopper_client.post(reverse("shop:checkout"), checkout_data(shopper_client), REMOTE_ADDR="198.51.100.4")
     row = AccessLog.objects.get(event="checkout")
     assert (row.user_id, row.ip, row.ip_prefix) == (shopper.pk, "198.51.100.4", "198.51.100.0/24")
+
+
+def _inline_address_checkout(client, **overrides):
+    """A shopper with an empty address book types the delivery address in the checkout form itself."""
+    html = client.get(reverse("shop:checkout")).content.decode()
+    data = {
+        "carrier": "dhl",
+        "payment_token": "tok_test_visa_4242_nojs0001",
+        "expected_subtotal": re.search(r'name="expected_subtotal" value="([^"]+)"', html).group(1),
+        "checkout_key": re.search(r'name="checkout_key" value="([^"]+)"', html).group(1),
+        "address-full_name": "Sam Roy",
+        "address-line1": "5 Quai Saint-Vincent",
+        "address-city": "Lyon",
+        "address-postal_code": "69001",
+        "address-country": "FR",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_address_typed_at_checkout_stays_in_the_book_when_the_card_is_declined(client, product, post_committed):
+    user = UserFactory()
+    client.force_login(user)
+    add_to_cart(client, product)
+    data = _inline_address_checkout(client, payment_token="tok_test_declined_nojs0003")
+    page = client.post(reverse("shop:checkout"), data).content.decode()
+    assert "Your card was declined" in page
+    assert nothing_written()
+    [address] = user.addresses.all()
+    assert address.line1 == "5 Quai Saint-Vincent"
+    assert re.search(rf'name="shipping_address" value="{address.pk}"[^>]*checked', page)  # now a choice
+    retry = {**checkout_data(client), "shipping_address": address.pk, "billing_address": address.pk}
+    post_committed(client, reverse("shop:checkout"), retry)
+    assert "5 Quai Saint-Vincent" in Order.objects.get().shipping_lines
+    assert user.addresses.count() == 1
+
+
+@pytest.mark.parametrize("stale", [{"expected_subtotal": "0.01"}, {"checkout_key": str(uuid.uuid4())}])
+def test_a_stale_checkout_page_saves_no_typed_address(client, product, stale):
+    user = UserFactory()
+    client.force_login(user)
+    add_to_cart(client, product)
+    response = client.post(reverse("shop:checkout"), _inline_address_checkout(client, **stale), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("shop:checkout")
+    assert not user.addresses.exists()
+    assert nothing_written()

@@ -37,7 +37,7 @@ def test_concurrent_deliveries_send_one_confirmation(mailoutbox):
     user = UserFactory()
     address = AddressFactory(user=user)
     product = ProductFactory(price=Decimal("10.00"))
-    with mock.patch("shop.services.enqueue_order_email"):  # no task: we play the two workers
+    with mock.patch("shop.services.outbox.enqueue_order_email"):  # no task: we play the two workers
         order = services.place_order(
             user=user,
             lines=[CartLine(key="k", product=product, style=None, quantity=1)],
