@@ -1,8 +1,11 @@
 """Moderation. The reviewer's email is shown here, to staff only (the admin requires a staff account)."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 
 from . import services
 from .models import Review, ReviewStatus
@@ -27,9 +30,18 @@ class ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["product"]
     date_hierarchy = "created_at"
     actions = ["publish", "reject"]
-    raw_id_fields = ["product"]
     # Status changes go through the actions: publishing masks contact details left in the text.
+    change_form_template = "admin/reviews/review/change_form.html"
+    # The customer's words, rating and identity are theirs: staff publish or reject, they don't edit.
     readonly_fields = [
+        "product",
+        "rating",
+        "title",
+        "body",
+        "display_name",
+        "city",
+        "country",
+        "email",
         "status",
         "verified_purchase",
         "created_at",
@@ -73,3 +85,35 @@ class ReviewAdmin(admin.ModelAdmin):
         count = services.reject_reviews(review_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} review(s) rejected.", messages.SUCCESS)
         self._skipped_unconfirmed(request, queryset)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/moderate/<str:decision>/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="reviews_review_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        """The change page's Publish / Reject buttons: one POST, the same services as the list's actions."""
+        if decision not in {"publish", "reject"}:
+            raise PermissionDenied
+        review = get_object_or_404(Review, pk=pk)
+        if not self.has_change_permission(request, review):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        queryset = Review.objects.filter(pk=review.pk)
+        getattr(self, decision)(request, queryset)
+        return redirect("admin:reviews_review_change", review.pk)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["moderation"] = {
+                "can_publish": obj.status in {ReviewStatus.PENDING, ReviewStatus.REJECTED},
+                "can_reject": obj.status in {ReviewStatus.PENDING, ReviewStatus.PUBLISHED},
+                "unconfirmed": obj.status == ReviewStatus.UNCONFIRMED,
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
