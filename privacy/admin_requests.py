@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import data_rights
+from .charts import bar_chart
 from .data_rights import guests
 from .forms import _ADDRESS_IN_TEXT, StaffGuestRequestForm
 from .models import DataRequest
@@ -63,6 +64,26 @@ class DataRequestForm(forms.ModelForm):
         return notes
 
 
+def due_chart(now: datetime.datetime | None = None, limit: int = 12) -> str:
+    """Open requests against their due dates: days left per request (overdue ones at zero, in red), the near-due
+    line at NEAR_DUE_DAYS."""
+    now = now or timezone.now()
+    rows = []
+    for data_request in DataRequest.objects.exclude(status__in=CLOSED).order_by("due_at")[:limit]:
+        _, text = due_state(data_request, now)
+        days = max(0.0, (data_request.due_at - now).total_seconds() / 86400)
+        rows.append((f"#{data_request.pk} {data_request.get_kind_display()}", round(days, 1), text))
+    if not rows:
+        return ""
+    return bar_chart(
+        rows,
+        label="Open data requests: days left until due",
+        threshold=NEAR_DUE_DAYS,
+        threshold_label=f"{NEAR_DUE_DAYS} days",
+        danger_below=True,
+    )
+
+
 GUEST_KINDS = {DataRequest.Kind.EXPORT: "privacy.run_export", DataRequest.Kind.ERASURE: "privacy.run_erasure"}
 
 
@@ -72,7 +93,7 @@ class DataRequestAdmin(admin.ModelAdmin):
     verified and the run_export / run_erasure permission (the "Privacy officer" group has both). A request for an
     address without an account is opened from "For an address without an account" (guest_request_view)."""
 
-    list_display = ["id", "kind", "status", "person", "received_at", "due_at", "due", "export", "handled_by"]
+    list_display = ["id", "kind", "status", "person", "due_at", "due", "export", "handled_by"]
     list_filter = ["kind", "status", "self_service"]
     search_fields = ["subject"]
     raw_id_fields = ["user"]
@@ -129,7 +150,8 @@ class DataRequestAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         allowed = [kind for kind in GUEST_KINDS if self._may_open_guest_request(request, kind)]
-        return super().changelist_view(request, {**(extra_context or {}), "guest_kinds": allowed})
+        extra = {"guest_kinds": allowed, "due_chart": due_chart()}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def _may_open_guest_request(self, request: HttpRequest, kind: str) -> bool:
         return request.user.has_perm("privacy.add_datarequest") and request.user.has_perm(GUEST_KINDS[kind])

@@ -2,7 +2,8 @@
 
 No JavaScript library and no third-party origin: the SVG is inline in the admin page, so it passes the site's CSP
 (colours are presentation attributes, not inline styles) and prints. Every chart has a <title> and an aria-label
-stating its numbers, and scales to its container (viewBox, width 100%), so it never overflows a 390 px screen.
+stating its numbers, and scales to its container (viewBox, width 100%; privacy/admin/charts.css caps it at 640 px),
+so it never overflows a 390 px screen.
 Lower apps' staff screens (subscriptions, reviews) and the admin home (config.dashboard_charts) all use it.
 """
 
@@ -76,7 +77,7 @@ def _coloured(segments: Sequence[Segment]) -> list[Segment]:
     return [Segment(s.label, s.value, s.colour or PALETTE[i % len(PALETTE)]) for i, s in enumerate(segments)]
 
 
-def stacked_bar(segments: Sequence[Segment], *, label: str, width: int = 600, css_class: str = "") -> SafeString:
+def stacked_bar(segments: Sequence[Segment], *, label: str, width: int = 480, css_class: str = "") -> SafeString:
     """One horizontal bar split by part (a progress bar, an audience breakdown), with a legend of the numbers."""
     segments = _coloured(segments)
     total = sum(s.value for s in segments)
@@ -109,72 +110,73 @@ def stacked_bar(segments: Sequence[Segment], *, label: str, width: int = 600, cs
 
 
 def bar_chart(
-    rows: Sequence[tuple[str, float]],
+    rows: Sequence[tuple],
     *,
     label: str,
-    width: int = 600,
+    width: int = 480,
     threshold: float | None = None,
     threshold_label: str = "",
     value_format: str = "{}",
+    danger_below: bool = False,
     css_class: str = "",
 ) -> SafeString:
-    """Horizontal bars, one per row, with an optional vertical threshold line; a bar past it is drawn red."""
-    label_width = width * 2 // 5
-    area = width - label_width - 70
-    top = max([value for _, value in rows] + [threshold or 0]) or 1
-    row_height = 26
+    """Horizontal bars, one per row of (name, value) or (name, value, text shown instead of the value), each under
+    its label (so long labels never get cut on a phone), with an optional vertical threshold line; a bar past it (or
+    short of it, with danger_below: days left before a due date) is drawn red."""
+    top = max([row[1] for row in rows] + [threshold or 0]) or 1
+    area = width - 2
+    row_height = 40
     parts = []
-    for index, (name, value) in enumerate(rows):
+    for index, row in enumerate(rows):
+        name, value = row[0], row[1]
+        text = row[2] if len(row) > 2 else value_format.format(value)
         y = index * row_height
-        over = threshold is not None and value >= threshold
-        length = value / top * area
+        over = threshold is not None and (value <= threshold if danger_below else value >= threshold)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="13" text-anchor="end" fill="{}">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="18" fill="{}"/>'
-                '<text x="{}" y="{}" font-size="13" fill="{}">{}</text>',
-                label_width - 6,
+                '<text x="0" y="{}" font-size="14" fill="{}">{}: {}</text>'
+                '<rect x="0" y="{}" width="{}" height="16" fill="{}"/>',
                 y + 14,
                 TEXT,
-                name[:38],
-                label_width,
-                y + 2,
-                f"{length:.2f}",
+                name,
+                text,
+                y + 19,
+                f"{max(value / top * area, 1):.2f}",
                 DANGER if over else PALETTE[0],
-                f"{label_width + length + 4:.2f}",
-                y + 15,
-                TEXT,
-                value_format.format(value),
             )
         )
-    height = max(1, len(rows)) * row_height + (22 if threshold is not None else 4)
+    height = max(1, len(rows)) * row_height + (20 if threshold is not None else 0)
     if threshold is not None:
-        x = label_width + threshold / top * area
+        x = threshold / top * area
         parts.append(
             format_html(
-                '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="{}" stroke-dasharray="4 3"/>'
-                '<text x="{}" y="{}" font-size="12" fill="{}" text-anchor="middle">{}</text>',
+                '<line x1="{}" y1="18" x2="{}" y2="{}" stroke="{}" stroke-dasharray="4 3"/>'
+                '<text x="{}" y="{}" font-size="13" fill="{}" text-anchor="{}">{}</text>',
                 f"{x:.2f}",
                 f"{x:.2f}",
-                height - 18,
+                height - 16,
                 DANGER,
-                f"{min(x, width - 90):.2f}",
-                height - 4,
+                f"{x:.2f}",
+                height - 2,
                 DANGER,
+                "end" if x > width / 2 else "start",
                 threshold_label,
             )
         )
-    full = f"{label}: " + ", ".join(f"{name} {value_format.format(value)}" for name, value in rows)
+    full = f"{label}: " + ", ".join(
+        f"{row[0]} {row[2] if len(row) > 2 else value_format.format(row[1])}" for row in rows
+    )
     return _svg(width, height, full, mark_safe("".join(parts)), f"bar-chart {css_class}".strip())  # noqa: S308
 
 
 def line_chart(
-    series: dict[str, Sequence[tuple[datetime.date, float]]], *, label: str, width: int = 600, height: int = 220
+    series: dict[str, Sequence[tuple[datetime.date, float]]], *, label: str, width: int = 480, height: int = 200
 ) -> SafeString:
     """Lines over time (one per series, a shared date axis), with the last value of each in the legend."""
     points = [(day, value) for values in series.values() for day, value in values]
     if not points:
-        return _svg(width, 30, f"{label}: no data yet", format_html('<text x="0" y="20">No data yet</text>'), "line")
+        empty = format_html('<text x="0" y="20" fill="{}">No data yet</text>', TEXT)
+        return _svg(width, 30, f"{label}: no data yet", empty, "line-chart")
     days = sorted({day for day, _ in points})
     first, last = days[0], days[-1]
     span = max(1, (last - first).days)

@@ -48,6 +48,7 @@ def report_chart(report) -> str:
         threshold=COMPLAINT_RATE_LIMIT,
         threshold_label="complaint limit 0.3%",
         value_format="{:.2%}",
+        width=440,
     )
 
 
@@ -80,7 +81,7 @@ class EditionLiveAdmin:
         edition = self._viewable(request, pk)
         progress = edition_progress(edition)
         report = None
-        if edition.status in {Edition.Status.SENT, Edition.Status.CANCELLED} or progress.done:
+        if edition.status in {Edition.Status.SENT, Edition.Status.CANCELLED}:
             report = edition_report(edition)
         context = {
             **self.admin_site.each_context(request),

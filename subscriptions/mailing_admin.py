@@ -17,6 +17,7 @@ from django.utils import timezone
 from privacy.readonly_admin import ReadOnlyLedgerAdmin
 
 from . import announcements, mailing
+from .admin_charts import audience_chart
 from .admin_preview import EditionPreviewAdmin
 from .admin_progress import EditionLiveAdmin
 from .models import Delivery, Edition, SentEmail, ServiceAnnouncement, Subscriber, Suppression
@@ -166,6 +167,7 @@ class EditionAdmin(EditionLiveAdmin, EditionPreviewAdmin, admin.ModelAdmin):
             audience = audience_breakdown(edition)
             extra = {
                 "audience": audience,
+                "audience_chart": audience_chart(audience),
                 "skip_rows": [(SKIP_LABELS[key], audience.skipped[key]) for key in SKIP_LABELS],
                 "counts": {
                     **dict(edition.deliveries.values_list("status").annotate(n=Count("id")).values_list("status", "n")),

@@ -5,7 +5,8 @@
   var box = document.getElementById("edition-progress");
   if (!box || !box.dataset.pollUrl) { return; }
   var parts = ["sent", "skipped", "failed", "retrying", "queued"];
-  var width = 600;
+  var bar = box.querySelector("svg.edition-progress");
+  var width = bar ? bar.viewBox.baseVal.width : 0;
 
   function update(data) {
     box.querySelectorAll("[data-progress]").forEach(function (element) {
