@@ -61,7 +61,7 @@ def sending_edition() -> Edition:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_live_progress_refreshes_by_itself_and_fits_the_screen(page, width):
+def test_the_live_progress_refreshes_by_itself_and_fits_the_screen(page, width, axe_check):
     edition = sending_edition()
     staff = StaffFactory(email=f"console-{width}@example.com")
     page.set_viewport_size({"width": width, "height": 900})
@@ -72,6 +72,7 @@ def test_the_live_progress_refreshes_by_itself_and_fits_the_screen(page, width):
     expect(sent).to_have_text("4")
     expect(page.locator('[data-progress="retrying"]')).to_have_text("1")
     fits(page)
+    axe_check(page)
     shoot(page, "edition-sending", width)
     # The workers send three more: the page shows it without a reload.
     queued = Delivery.objects.filter(edition=edition, status=Delivery.Status.QUEUED).order_by("pk")[:3]
@@ -90,12 +91,13 @@ def test_the_live_progress_refreshes_by_itself_and_fits_the_screen(page, width):
     Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENT, sent_at=timezone.now())
     expect(page.locator("#edition-report")).to_be_visible(timeout=10_000)
     fits(page)
+    axe_check(page)
     shoot(page, "edition-report", width)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_admin_home_fits_the_screen(page, width):
+def test_the_admin_home_fits_the_screen(page, width, axe_check):
     sending_edition()
     ReviewFactory(status="pending", published_at=None)
     staff = StaffFactory(email=f"home-{width}@example.com")
@@ -104,4 +106,5 @@ def test_the_admin_home_fits_the_screen(page, width):
     page.goto(reverse("admin:index"))
     expect(page.locator("#todos")).to_contain_text("1 review awaiting moderation")
     fits(page)
+    axe_check(page)
     shoot(page, "admin-dashboard", width)
