@@ -1,8 +1,13 @@
 """Moderation. The reviewer's email is shown here, to staff only (the admin requires a staff account)."""
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+
+from privacy.charts import Segment, stacked_bar
 
 from . import services
 from .models import Review, ReviewStatus
@@ -27,9 +32,19 @@ class ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["product"]
     date_hierarchy = "created_at"
     actions = ["publish", "reject"]
-    raw_id_fields = ["product"]
     # Status changes go through the actions: publishing masks contact details left in the text.
+    change_form_template = "admin/reviews/review/change_form.html"
+    change_list_template = "admin/reviews/review/change_list.html"
+    # The customer's words, rating and identity are theirs: staff publish or reject, they don't edit.
     readonly_fields = [
+        "product",
+        "rating",
+        "title",
+        "body",
+        "display_name",
+        "city",
+        "country",
+        "email",
         "status",
         "verified_purchase",
         "created_at",
@@ -73,3 +88,63 @@ class ReviewAdmin(admin.ModelAdmin):
         count = services.reject_reviews(review_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} review(s) rejected.", messages.SUCCESS)
         self._skipped_unconfirmed(request, queryset)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/moderate/<str:decision>/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="reviews_review_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        """The change page's Publish / Reject buttons: one POST, the same services as the list's actions."""
+        if decision not in {"publish", "reject"}:
+            raise PermissionDenied
+        review = get_object_or_404(Review, pk=pk)
+        if not self.has_change_permission(request, review):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        queryset = Review.objects.filter(pk=review.pk)
+        getattr(self, decision)(request, queryset)
+        return redirect("admin:reviews_review_change", review.pk)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["moderation"] = {
+                "can_publish": obj.status in {ReviewStatus.PENDING, ReviewStatus.REJECTED},
+                "can_reject": obj.status in {ReviewStatus.PENDING, ReviewStatus.PUBLISHED},
+                "unconfirmed": obj.status == ReviewStatus.UNCONFIRMED,
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"rating_charts": rating_charts(), **(extra_context or {})})
+
+
+STARS = ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"]
+STAR_COLOURS = ["#C00000", "#D55E00", "#E69F00", "#56B4E9", "#009E73"]
+
+
+def rating_charts(limit: int = 8) -> list[tuple[str, str]]:
+    """(product, stacked bar of its ratings 1 to 5) for the most reviewed products; unconfirmed reviews left out.
+    One query."""
+    rows = (
+        Review.objects.exclude(status=ReviewStatus.UNCONFIRMED)
+        .values("product_id", "product__name")
+        .annotate(total=Count("id"), **{f"r{n}": Count("id", filter=Q(rating=n)) for n in range(1, 6)})
+        .order_by("-total", "product__name")[:limit]
+    )
+    return [
+        (
+            row["product__name"],
+            stacked_bar(
+                [Segment(STARS[n - 1], row[f"r{n}"], STAR_COLOURS[n - 1]) for n in range(1, 6)],
+                label=f"Ratings of {row['product__name']}",
+            ),
+        )
+        for row in rows
+    ]

@@ -106,6 +106,9 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-placed_at", "-id"]
+        # Support reads orders without the payment references; the processor's token and authorisation are shown
+        # only to staff holding this permission (no staff group has it by default).
+        permissions = [("view_payment_reference", "Can see an order's payment token and authorisation")]
         constraints = [
             models.UniqueConstraint(fields=["user", "checkout_key"], name="shop_order_once_per_checkout"),
             models.CheckConstraint(condition=models.Q(subtotal__gte=0), name="shop_order_subtotal_not_negative"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -19,6 +17,9 @@ from django.utils import timezone
 from privacy.readonly_admin import ReadOnlyLedgerAdmin
 
 from . import announcements, mailing
+from .admin_charts import audience_chart
+from .admin_preview import EditionPreviewAdmin
+from .admin_progress import EditionLiveAdmin
 from .models import Delivery, Edition, SentEmail, ServiceAnnouncement, Subscriber, Suppression
 from .schedule import upcoming_slots
 from .selectors import SKIP_LABELS, audience_breakdown
@@ -79,7 +80,7 @@ class EditionForm(forms.ModelForm):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(EditionLiveAdmin, EditionPreviewAdmin, admin.ModelAdmin):
     form = EditionForm
     change_form_template = "admin/subscriptions/edition/change_form.html"
     list_display = ["subject", "topic", "slot_at", "status", "queued", "sent", "skipped", "failed"]
@@ -152,9 +153,6 @@ class EditionAdmin(admin.ModelAdmin):
     def get_urls(self):
         own = [
             path(
-                "<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="subscriptions_edition_preview"
-            ),
-            path(
                 "<int:pk>/send-test/",
                 self.admin_site.admin_view(self.send_test_view),
                 name="subscriptions_edition_test",
@@ -169,6 +167,7 @@ class EditionAdmin(admin.ModelAdmin):
             audience = audience_breakdown(edition)
             extra = {
                 "audience": audience,
+                "audience_chart": audience_chart(audience),
                 "skip_rows": [(SKIP_LABELS[key], audience.skipped[key]) for key in SKIP_LABELS],
                 "counts": {
                     **dict(edition.deliveries.values_list("status").annotate(n=Count("id")).values_list("status", "n")),
@@ -181,23 +180,6 @@ class EditionAdmin(admin.ModelAdmin):
                 .values_list("email", flat=True),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
-
-    def preview_view(self, request, pk: int) -> HttpResponse:
-        """The HTML as a chosen subscriber would see it (their links replaced by harmless test links)."""
-        edition = get_object_or_404(Edition, pk=pk)
-        if not self.has_view_permission(request, edition):
-            raise PermissionDenied
-        subscriber_id = request.GET.get("subscriber", "")
-        valid_id = re.fullmatch(r"[0-9]{1,18}", subscriber_id)  # "abc", NUL bytes, 100 kB of digits: no such subscriber
-        subscriber = Subscriber.objects.filter(pk=subscriber_id).first() if valid_id else None
-        if subscriber is None:
-            subscriber = Subscriber(pk=0, email="preview@example.invalid")
-        message = mailing.personalise(mailing.render_edition(edition), subscriber, test=True)
-        html = message.alternatives[0][0]
-        response = HttpResponse(html)
-        response["Content-Security-Policy"] = "default-src 'none'; img-src *; style-src 'unsafe-inline'"
-        response["X-Frame-Options"] = "SAMEORIGIN"
-        return response
 
     def send_test_view(self, request, pk: int) -> HttpResponse:
         edition = get_object_or_404(Edition, pk=pk)

@@ -10,7 +10,7 @@ rendering   the edition rendered once per process against plain values; per-reci
 sending     send_batch: one anymail batch call per chunk where the ESP has a batch API (merge_data, merge_headers,
             merge_metadata), else several per-message calls in flight; retries with backoff on 429/5xx/timeouts.
 esp         what each ESP can do (the only place that names one) and which failures pass.
-control     pause, resume and cancel while sending.
+control     schedule, send now (plans at once), pause, resume and cancel while sending.
 
 Delivery is at-least-once at the database and exactly-once at the recipient's mailbox: every message carries a
 Message-ID derived from its Delivery row, so the rare resend after a worker dies between handing a chunk to the ESP
@@ -18,7 +18,15 @@ and committing it reaches the mailbox as the same message, which mailbox provide
 chunk (SUBSCRIPTIONS_SEND_CHUNK) and a test kills a real worker inside it.
 """
 
-from .control import cancel_edition, pause_edition, resume_edition, schedule_editions
+from .control import (
+    SENDABLE_NOW,
+    as_sent_now,
+    cancel_edition,
+    pause_edition,
+    resume_edition,
+    schedule_editions,
+    send_now,
+)
 from .planning import (
     ALERT_DIGEST_HTML,
     ALERT_DIGEST_TEXT,
@@ -50,9 +58,11 @@ __all__ = [
     "EDITION_SAMPLE_CONTEXT",
     "EDITION_VARIABLES",
     "PREFERENCES_MARK",
+    "SENDABLE_NOW",
     "UNSUBSCRIBE_MARK",
     "BatchResult",
     "RenderedEdition",
+    "as_sent_now",
     "attach_alerts",
     "cancel_edition",
     "edition_template",
@@ -68,6 +78,7 @@ __all__ = [
     "run_slot",
     "schedule_editions",
     "send_batch",
+    "send_now",
     "slot_day",
     "week_of",
 ]

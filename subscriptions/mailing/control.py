@@ -1,8 +1,10 @@
-"""Staff control of an edition while it sends: pause, resume, cancel (admin actions call these)."""
+"""Staff control of an edition: schedule, send now, pause, resume, cancel (admin actions call these)."""
 
 from __future__ import annotations
 
+import datetime
 import math
+from copy import copy as shallow_copy
 
 from django.db import transaction
 from django.db.models import Q
@@ -10,7 +12,34 @@ from django.utils import timezone
 
 from ..app_settings import app_settings
 from ..models import Delivery, Edition
-from .planning import detach_sections
+from ..schedule import due_frequencies, upcoming_slots
+from .planning import detach_sections, plan_editions
+
+SENDABLE_NOW = {Edition.Status.DRAFT, Edition.Status.SCHEDULED}
+
+
+def as_sent_now(edition: Edition, now: datetime.datetime | None = None) -> Edition:
+    """The edition as "Send now" would plan it (unsaved): its slot becomes now, and the frequencies due are those
+    of the slot it was meant for (its chosen slot, else the next one), so a weekly reader still gets a weekly
+    edition sent early. The confirmation page counts this edition's audience; send_now plans exactly this."""
+    meant_for = edition.slot_at or upcoming_slots(1, now=now)[0]
+    copy = shallow_copy(edition)
+    copy.frequencies = edition.frequencies or due_frequencies(meant_for)
+    copy.slot_at = now or timezone.now()
+    return copy
+
+
+def send_now(*, edition_id: int) -> int | None:
+    """Plan a draft or scheduled edition at once and start sending (staff confirmed the count first). Returns how
+    many emails it leads (queued), or None if the edition was no longer a draft or scheduled."""
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().filter(pk=edition_id).first()
+        if edition is None or edition.status not in SENDABLE_NOW:
+            return None
+        edition = as_sent_now(edition)
+        edition.status = Edition.Status.SCHEDULED
+        edition.save(update_fields=["slot_at", "frequencies", "status"])
+        return plan_editions(edition_ids=[edition.pk], slot_at=edition.slot_at).get(edition.pk, 0)
 
 
 def schedule_editions(*, edition_ids: list[int]) -> int:

@@ -28,6 +28,11 @@ from tests.factories import ProductFactory, ReviewFactory, StaffFactory, Subscri
 # Every URL a ModelAdmin adds to Django's own, with the permission it needs. A new custom view must be added here.
 CUSTOM_URLS = {
     "subscriptions_edition_preview": "subscriptions.view_edition",
+    "subscriptions_edition_preview_page": "subscriptions.view_edition",
+    "subscriptions_edition_progress": "subscriptions.view_edition",
+    "subscriptions_edition_progress_json": "subscriptions.view_edition",
+    "subscriptions_edition_send_now": "subscriptions.change_edition",
+    "reviews_review_moderate": "reviews.change_review",
     "subscriptions_edition_test": "subscriptions.change_edition",
     "subscriptions_serviceannouncement_send": "subscriptions.change_serviceannouncement",
     "shop_order_ship": "shop.change_order",
@@ -78,8 +83,14 @@ def objects(topics):
     )
     edition = Edition.objects.create(topic=topics["newsletter"], subject="Hi", body_text="Hi", body_html="<p>Hi</p>")
     announcement = ServiceAnnouncement.objects.create(subject="Terms", body_text="Our terms change.")
+    review = ReviewFactory(product=ProductFactory(), status="pending", published_at=None)
     return {
         "subscriptions_edition_preview": edition.pk,
+        "subscriptions_edition_preview_page": edition.pk,
+        "subscriptions_edition_progress": edition.pk,
+        "subscriptions_edition_progress_json": edition.pk,
+        "subscriptions_edition_send_now": edition.pk,
+        "reviews_review_moderate": (review.pk, "publish"),
         "subscriptions_edition_test": edition.pk,
         "subscriptions_serviceannouncement_send": announcement.pk,
         "shop_order_ship": order.pk,
@@ -93,16 +104,20 @@ def test_every_custom_admin_view_checks_its_permission(client, objects, role, ma
     user = staff(role)
     client.force_login(user)
     for name, permission in CUSTOM_URLS.items():
-        url = reverse(f"admin:{name}", args=[objects[name]])
+        args = objects[name] if isinstance(objects[name], tuple) else [objects[name]]
+        url = reverse(f"admin:{name}", args=args)
         post = {"confirm": "yes", "email": user.email, "carrier": "dhl", "tracking_number": "1Z999"}
         if user.has_perm(permission):
-            assert client.get(url).status_code in (200, 404), name  # 404: the send-test view answers POST only
+            # 404 / 405: the send-test and moderation views answer POST only
+            assert client.get(url).status_code in (200, 404, 405), name
             continue
         assert client.get(url).status_code == 403, (role, name)
         assert client.post(url, post).status_code == 403, (role, name)
     if not user.is_superuser:
         assert ServiceAnnouncement.objects.get().status == "draft"
         assert Order.objects.get().status == "placed"
+        assert Edition.objects.get().status == "draft"  # "Send now" did not send it
+        assert Review.objects.get().status == "pending"  # the Publish button did not publish it
         assert mailoutbox == []
 
 
