@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from config import health, metrics
+from shop import views as shop_views
 
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", shop_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
@@ -23,3 +23,7 @@ urlpatterns = [
 ]
 if settings.DEMO:
     urlpatterns += [path("demo/", include("demo.urls"))]
+if settings.DEBUG:  # product photos in the demo; in production the web server serves MEDIA_ROOT (docs/deploy.md)
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

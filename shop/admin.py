@@ -9,6 +9,7 @@ from . import (
     admin_orders,  # noqa: F401 (registers the order admin)
     services,
 )
+from .images import make_renditions
 from .models import (
     Brand,
     Category,
@@ -72,12 +73,17 @@ class ProductStyleInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "brand", "category", "price", "is_published"]
-    list_filter = ["is_published", "brand", "category"]
+    list_display = ["name", "brand", "category", "price", "is_published", "is_featured"]
+    list_filter = ["is_published", "is_featured", "brand", "category"]
     list_select_related = ["brand", "category"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProductStyleInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data and obj.image:
+            make_renditions(obj)  # the sizes pages ask for, made now rather than on the first visit
 
 
 @admin.register(ProductStyle)

@@ -42,7 +42,17 @@ class Product(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
-    image = models.ImageField(upload_to="products/", blank=True)
+    image = models.ImageField(upload_to="products/", blank=True, width_field="image_width", height_field="image_height")
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "image description",
+        max_length=200,
+        blank=True,
+        help_text='What the photo shows, for people who can\'t see it ("Sand linen shirt, front view"). '
+        "Empty: the product's name.",
+    )
+    is_featured = models.BooleanField(default=False, help_text='Shown on the home page under "Featured".')
     is_published = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

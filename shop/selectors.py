@@ -27,6 +27,15 @@ def catalog_products(*, category: Category | None = None, brand: Brand | None = 
     return queryset
 
 
+def home_products(*, featured: int = 4, new: int = 8) -> dict[str, list[Product]]:
+    """The home page's shelves: products staff marked as featured, then the newest others (no product twice)."""
+    featured_products = list(catalog_products().filter(is_featured=True).order_by("-created_at", "-pk")[:featured])
+    newest = list(
+        catalog_products().exclude(pk__in=[p.pk for p in featured_products]).order_by("-created_at", "-pk")[:new]
+    )
+    return {"featured": featured_products, "new": newest}
+
+
 def orders_data_section(user) -> list[dict]:
     """What the shop holds about a shopper's orders, for the privacy dashboard ("what we hold about you").
     Payment details are shown as the shop holds them: card brand and last four digits only."""

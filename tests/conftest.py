@@ -54,12 +54,13 @@ def redis_url() -> str:
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings, tmp_path, request):
-    """Each test: eager Celery (integration tests opt out), a private mailbox directory, a clean cache."""
+    """Each test: eager Celery (integration tests opt out), private mailbox and media directories, a clean cache."""
     from django.core.cache import cache
 
     from config.celery import app
 
     settings.MAILBOX_DIR = tmp_path / "mail"
+    settings.MEDIA_ROOT = tmp_path / "media"  # product photos and their renditions
     eager = request.node.get_closest_marker("integration") is None
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager

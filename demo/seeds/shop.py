@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Address
+from demo.seeds import product_images
 from shop import services
 from shop.cart import CartLine
 from shop.models import Brand, Category, Contest, ContestEntry, Product, ProductStyle
@@ -38,6 +39,9 @@ PRODUCTS = [
     ("Belt", "Atelier Sable", "Accessories", "45.00", ["Brown", "Black"]),
     ("Cross-body bag", "Atelier Sable", "Bags", "129.00", ["Tan"]),
 ]
+
+
+FEATURED = ["linen-shirt", "fisherman-cardigan", "weekender-bag", "ribbed-scarf"]  # the home page's "Featured"
 
 
 def _slug(text: str) -> str:
@@ -72,6 +76,8 @@ def seed() -> list[str]:
             ProductStyle.objects.get_or_create(
                 product=product, name=style, defaults={"is_published": True, "published_at": now}
             )
+        product_images.add_photo(product, category=category, first_style=styles[0])
+    Product.objects.filter(slug__in=FEATURED).update(is_featured=True)
     # An unpublished brand, for staff to publish (which queues a brand alert).
     Brand.objects.get_or_create(slug="kiri", defaults={"name": "Kiri", "description": "Japanese denim, coming soon."})
     lines = [f"Shop: {Product.objects.count()} products from {Brand.objects.count()} brands (Kiri awaits publishing)"]

@@ -13,6 +13,11 @@ from ..models import Brand, Category
 PRODUCTS_PER_PAGE = 24
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """The home page: featured and new products."""
+    return render(request, "home.html", {"shelves": selectors.home_products()})
+
+
 def product_list(request: HttpRequest) -> HttpResponse:
     category = brand = None
     if slug := request.GET.get("category"):

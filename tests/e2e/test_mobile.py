@@ -19,6 +19,7 @@ from shop.cart import CartLine
 from shop.models import Contest
 from subscriptions.emails import preferences_url, unsubscribe_url
 from tests.e2e.sign_in import log_in
+from tests.shop.test_product_photos import photo
 from tests.factories import (
     AddressFactory,
     ProductFactory,
@@ -54,6 +55,9 @@ def shop_data(db):
     address = AddressFactory(user=shopper, full_name="Noor Haddad", line1="4 Canal Street")
     product = ProductFactory(name="Merino crew neck with a rather long name", price=Decimal("89.00"))
     ProductStyleFactory(product=product, name="Charcoal")
+    product.image.save("merino.jpg", photo(1200, 900))  # the photo at 390 px: no overflow, axe checks its alt text
+    product.is_featured = True
+    product.save(update_fields=["is_featured"])
     ReviewFactory(product=product)
     with mock.patch("shop.services.outbox.enqueue_order_email"):
         order = shop_services.place_order(
