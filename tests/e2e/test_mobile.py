@@ -19,7 +19,6 @@ from shop.cart import CartLine
 from shop.models import Contest
 from subscriptions.emails import preferences_url, unsubscribe_url
 from tests.e2e.sign_in import log_in
-from tests.shop.test_product_photos import photo
 from tests.factories import (
     AddressFactory,
     ProductFactory,
@@ -31,6 +30,7 @@ from tests.factories import (
     UserFactory,
     launch_topics,
 )
+from tests.shop.test_product_photos import photo
 
 MOBILE = {"width": 390, "height": 844}
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
