@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils.html import format_html
 
 from . import (
     admin_orders,  # noqa: F401 (registers the order admin)
     services,
 )
-from .images import make_renditions
+from .images import make_renditions, renditions
 from .models import (
     Brand,
     Category,
@@ -79,6 +80,22 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProductStyleInline]
+    readonly_fields = ["photo"]
+
+    @admin.display(description="photo as shoppers see it")
+    def photo(self, obj: Product) -> str:
+        """The 320 px rendition with its alt text, so staff check the crop and the description together."""
+        found = renditions(obj) if obj.pk else []
+        if not found:
+            return "No photo yet: upload one above." if obj.pk else "-"
+        small = found[0]
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt=""><br>Described as: “{}”',
+            small.url,
+            small.width,
+            small.height,
+            obj.image_alt or obj.name,
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

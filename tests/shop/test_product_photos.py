@@ -111,3 +111,18 @@ def test_the_product_page_lists_styles_once_and_keeps_the_review_form_folded(cli
     assert main.count(">Sand<") == 1  # in the style picker only
     assert re.search(r'<details class="write-review" id="write-review">\s*<summary><h3>Write a review</h3>', main)
     assert '<details class="write-review" id="write-review" open' not in main
+
+
+@pytest.mark.django_db
+def test_staff_see_the_photo_as_shoppers_will_and_its_description(client):
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory())
+    bare = ProductFactory(name="No photo yet")
+    page = client.get(reverse("admin:shop_product_change", args=[bare.pk])).content.decode()
+    assert "No photo yet: upload one above." in page
+    product = with_photo(name="Belt", image_alt="Brown leather belt, rolled")
+    page = client.get(reverse("admin:shop_product_change", args=[product.pk])).content.decode()
+    assert re.search(r'<img src="/media/products/renditions/product-\d+-320w\.jpg" width="320" height="240"', page)
+    assert "Described as: “Brown leather belt, rolled”" in page
+    assert client.get(reverse("admin:shop_product_add")).status_code == 200
