@@ -15,7 +15,7 @@ from django.utils import timezone
 from privacy.charts import Segment, bar_chart, stacked_bar
 
 from . import mailing
-from .edition_report import BOUNCE_RATE_LIMIT, COMPLAINT_RATE_LIMIT, edition_progress, edition_report
+from .edition_report import COMPLAINT_RATE_LIMIT, edition_progress, edition_report
 from .models import Edition
 from .schedule import shop_zone
 from .selectors import SKIP_LABELS, audience_breakdown
@@ -92,8 +92,6 @@ class EditionLiveAdmin:
             "live": edition.status in LIVE,
             "report": report,
             "report_chart": report_chart(report) if report and report.emails else "",
-            "complaint_limit": COMPLAINT_RATE_LIMIT,
-            "bounce_limit": BOUNCE_RATE_LIMIT,
             "as_of": timezone.now(),
             "time_zone": str(shop_zone()),
             "opts": self.model._meta,

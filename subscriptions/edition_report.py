@@ -134,6 +134,18 @@ class Report:
         return self.unsubscribes / self.emails if self.emails else 0.0
 
     @property
+    def complaint_percent(self) -> str:
+        return f"{self.complaint_rate:.2%}"
+
+    @property
+    def bounce_percent(self) -> str:
+        return f"{self.bounce_rate:.2%}"
+
+    @property
+    def unsubscribe_percent(self) -> str:
+        return f"{self.unsubscribe_rate:.2%}"
+
+    @property
     def complaints_over_limit(self) -> bool:
         return self.complaint_rate >= COMPLAINT_RATE_LIMIT
 

@@ -149,9 +149,9 @@ def test_the_report_counts_what_the_edition_caused_within_a_week(staff_client, t
     ConsentEvent.objects.filter(subject=fifth.ledger_subject).update(created_at=sent_at + datetime.timedelta(days=9))
     page = staff_client.get(reverse("admin:subscriptions_edition_progress", args=[edition.pk])).content.decode()
     assert '<td id="report-emails">5</td>' in page
-    assert '<td id="report-unsubscribes">1</td>' in page
+    assert '<td id="report-unsubscribes">1 (20.00% of emails)</td>' in page
     assert '<td id="report-fewer">1</td>' in page
-    assert 'id="report-complaints">1 (rate 0.2000, <strong>over the 0.3% limit</strong>' in page
+    assert 'id="report-complaints">1 (20.00% of emails, <strong>over the 0.3% limit</strong>' in page
     assert 'id="report-bounces">1 ' in page
     assert "within 7 days" in page
 
