@@ -330,6 +330,17 @@ if "SUBSCRIPTIONS_SEND_RATE_LIMITS" in os.environ:  # e.g. Postmark=100,Amazon S
 # The only pages where third-party tags may run (with consent): catalogue and content pages. Never checkout,
 # payment, orders, account, privacy, token or admin pages (tests/privacy/test_tag_allow_list.py crawls them all).
 PRIVACY_TAG_PAGES = ["home", "shop:product_list", "shop:product", "shop:contests", "shop:contest_winners"]
+# Signed-in requests under these paths go to the AccessLog (account, privacy and token pages); the secret segment
+# after each token URL's prefix is stored as "<token>". Privacy knows none of these paths: the host mounts them.
+PRIVACY_ACCESS_LOG_PATH_PREFIXES = ["/accounts/", "/privacy/", "/preferences/", "/unsubscribe/", "/subscribe/"]
+PRIVACY_ACCESS_LOG_TOKEN_PATTERNS = [
+    r"^(/unsubscribe/)[^/]+",
+    r"^(/preferences/)[^/]+",
+    r"^(/subscribe/confirm/)[^/]+",
+    r"^(/accounts/confirm-email/)[^/]+",
+    r"^(/accounts/password/reset/key/)[^/]+",
+    r"^(/privacy/request/)[^/]+",
+]
 
 LOGGING = {
     "version": 1,

@@ -61,32 +61,15 @@ class AppSettings:
 
     @property
     def ACCESS_LOG_PATH_PREFIXES(self) -> tuple[str, ...]:
-        """Signed-in requests under these paths are written to the AccessLog."""
-        return tuple(
-            getattr(
-                settings,
-                "PRIVACY_ACCESS_LOG_PATH_PREFIXES",
-                ("/accounts/", "/privacy/", "/preferences/", "/unsubscribe/", "/subscribe/"),
-            )
-        )
+        """Signed-in requests under these paths are written to the AccessLog. Empty by default (nothing is logged):
+        privacy doesn't know where the host mounts its pages, so the host lists them (config/settings.py does)."""
+        return tuple(getattr(settings, "PRIVACY_ACCESS_LOG_PATH_PREFIXES", ()))
 
     @property
     def ACCESS_LOG_TOKEN_PATTERNS(self) -> tuple[str, ...]:
-        """Regexes whose group 1 is kept and whose following path segment is a secret, logged as "<token>"."""
-        return tuple(
-            getattr(
-                settings,
-                "PRIVACY_ACCESS_LOG_TOKEN_PATTERNS",
-                (
-                    r"^(/unsubscribe/)[^/]+",
-                    r"^(/preferences/)[^/]+",
-                    r"^(/subscribe/confirm/)[^/]+",
-                    r"^(/accounts/confirm-email/)[^/]+",
-                    r"^(/accounts/password/reset/key/)[^/]+",
-                    r"^(/privacy/request/)[^/]+",
-                ),
-            )
-        )
+        """Regexes whose group 1 is kept and whose following path segment is a secret, logged as "<token>" (any
+        other long token-like segment is redacted anyway). Empty by default; the host lists its token URLs."""
+        return tuple(getattr(settings, "PRIVACY_ACCESS_LOG_TOKEN_PATTERNS", ()))
 
     @property
     def ACCESS_LOG_PURGE_BATCH(self) -> int:

@@ -5,8 +5,10 @@ Each is an Error, so a deploy check fails on it."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 from .app_settings import app_settings
 
@@ -48,6 +50,27 @@ def privacy_settings(app_configs, **kwargs) -> list[Error]:
             Error(
                 "PRIVACY_ERASED_EMAIL_DOMAIN must be under .invalid, so an erased address can never receive mail.",
                 id="privacy.E004",
+            )
+        )
+    for pattern in app_settings.ACCESS_LOG_TOKEN_PATTERNS:
+        try:
+            groups = re.compile(pattern).groups
+        except (re.error, TypeError):
+            groups = 0
+        if groups < 1:
+            problems.append(
+                Error(
+                    f"PRIVACY_ACCESS_LOG_TOKEN_PATTERNS: {pattern!r} is not a regex with a group 1 (the part kept "
+                    "before the token).",
+                    id="privacy.E005",
+                )
+            )
+    if "privacy.middleware.AccessLogMiddleware" in settings.MIDDLEWARE and not app_settings.ACCESS_LOG_PATH_PREFIXES:
+        problems.append(
+            Warning(
+                "AccessLogMiddleware is installed but PRIVACY_ACCESS_LOG_PATH_PREFIXES is empty: it logs nothing.",
+                hint="List the paths of your account, privacy and token pages, e.g. ['/accounts/', '/privacy/'].",
+                id="privacy.W001",
             )
         )
     return problems

@@ -8,8 +8,13 @@ IP addresses could reverse.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
@@ -25,3 +30,9 @@ def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
         cache.set(cache_key, 1, timeout=window_seconds)
         count = 1
     return count <= limit
+
+
+def client_ip(request: HttpRequest) -> str:
+    """What a guest's attempts are counted under: the client's IP address ("unknown" without one). Counted as is:
+    `allow` hashes every key."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

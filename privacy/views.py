@@ -232,10 +232,6 @@ def policy(request: HttpRequest) -> HttpResponse:
 # Data rights without an account: an emailed, single-use link ----------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def guest_request(request: HttpRequest) -> HttpResponse:
@@ -245,7 +241,10 @@ def guest_request(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "hours": app_settings.GUEST_LINK_HOURS, "login_url": resolve_url(settings.LOGIN_URL)}
     if request.method == "POST":
         if not throttle.allow(
-            "privacy-request-ip", _client_ip(request), limit=app_settings.GUEST_REQUEST_RATE_PER_IP, window_seconds=3600
+            "privacy-request-ip",
+            throttle.client_ip(request),
+            limit=app_settings.GUEST_REQUEST_RATE_PER_IP,
+            window_seconds=3600,
         ):
             return render(request, "privacy/guest_request_throttled.html", status=429)
         if not form.is_valid():

@@ -149,16 +149,12 @@ def preferences_token(request: HttpRequest, data: TokenData) -> HttpResponse:
 # Subscribe (guest double opt-in)
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)  # no box is pre-ticked: consent is a choice
     if request.method == "POST":
         if not throttle.allow(
-            "subscribe-ip", _client_ip(request), limit=app_settings.SUBSCRIBE_RATE_PER_IP, window_seconds=3600
+            "subscribe-ip", throttle.client_ip(request), limit=app_settings.SUBSCRIBE_RATE_PER_IP, window_seconds=3600
         ):
             return render(request, "subscriptions/subscribe_throttled.html", status=429)
         if form.is_valid():

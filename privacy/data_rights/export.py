@@ -22,6 +22,8 @@ from .requests import _complete, open_request
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+    from .person import Person
+
 
 EXPORT_FORMAT = "shop-preference-center/personal-data-export"
 
@@ -33,11 +35,12 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, default=str))
 
 
-def build_export_payload(user: AbstractBaseUser) -> dict:
+def build_export_payload(user: AbstractBaseUser | Person, *, guest: bool = False) -> dict:
     """Everything every app holds about this person: {"format", "version", "generated_at", "sections":
-    {key: {"title", "items": [ {label: value}, ... ]}}}. Keys are documented in docs/privacy.md."""
+    {key: {"title", "items": [ {label: value}, ... ]}}}. Keys are documented in docs/privacy.md. With guest=True
+    `user` is a Person (an address without an account) and only the sections that answer for an address run."""
     sections = {}
-    for exporter in registry.exporters():
+    for exporter in registry.exporters(guest=guest):
         items = exporter.fn(user)
         if isinstance(items, dict):
             items = [items]

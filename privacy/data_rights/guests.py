@@ -25,7 +25,7 @@ from .. import registry
 from ..app_settings import app_settings
 from ..models import ConsentEvent, DataRequest, GuestLink
 from ..services import record_consent
-from .export import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, jsonable
+from .export import build_export_payload, jsonable
 from .person import Person, account_for_email
 from .requests import _complete, open_request, retention_period
 
@@ -181,18 +181,7 @@ def use_link(token: str, *, request: Any = None) -> GuestResult:
 
 def build_guest_export(person: Person) -> dict:
     """The guest's export: the same format as an account's, with the sections that answer for an address."""
-    sections = {}
-    for exporter in registry.exporters(guest=True):
-        items = exporter.fn(person)
-        if isinstance(items, dict):
-            items = [items]
-        sections[exporter.key] = {"title": exporter.title, "items": jsonable(list(items))}
-    return {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_FORMAT_VERSION,
-        "generated_at": timezone.now().isoformat(),
-        "sections": sections,
-    }
+    return build_export_payload(person, guest=True)
 
 
 def run_guest_export(person: Person, *, payload: dict, handled_by: Any = None, data_request=None) -> DataRequest:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..app_settings import app_settings
 from ..models import DataRequest
-from ..subjects import user_subject
+from ..subjects import normalise_email, user_subject
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -51,7 +51,8 @@ def person_emails(user: AbstractBaseUser | Person) -> list[str]:
         found = {getattr(user, "email", "") or ""}
         for provider in registry.person_email_providers():
             found.update(provider(user))
-    return sorted({e.strip().lower() for e in found if e and e.strip() and not is_erased_email(e.strip().lower())})
+    spelled = {normalise_email(e) for e in found if e}
+    return sorted(e for e in spelled if e and not is_erased_email(e))
 
 
 def any_email_of(user: AbstractBaseUser | Person, field: str = "email") -> Q:

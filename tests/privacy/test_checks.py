@@ -33,3 +33,24 @@ def test_a_short_ad_feed_key_is_an_error(settings):
 def test_an_erased_address_domain_that_could_receive_mail_is_an_error(settings):
     settings.PRIVACY_ERASED_EMAIL_DOMAIN = "example.com"
     assert "privacy.E004" in ids()
+
+
+@pytest.mark.parametrize("pattern", ["^/unsubscribe/[^/]+", "^(/unsubscribe/[", 5])
+def test_a_token_pattern_without_a_kept_group_is_an_error(settings, pattern):
+    settings.PRIVACY_ACCESS_LOG_TOKEN_PATTERNS = [pattern]
+    assert "privacy.E005" in ids()
+
+
+def test_an_access_log_middleware_with_no_paths_is_a_warning(settings):
+    del settings.PRIVACY_ACCESS_LOG_PATH_PREFIXES  # privacy's own default: it knows no host's paths
+    assert "privacy.W001" in ids()
+
+
+def test_privacy_names_no_path_of_its_own(settings):
+    """The host mounts the pages: privacy's defaults name none of them (no /accounts/, /unsubscribe/, ...)."""
+    from privacy.app_settings import app_settings
+
+    del settings.PRIVACY_ACCESS_LOG_PATH_PREFIXES
+    del settings.PRIVACY_ACCESS_LOG_TOKEN_PATTERNS
+    assert app_settings.ACCESS_LOG_PATH_PREFIXES == ()
+    assert app_settings.ACCESS_LOG_TOKEN_PATTERNS == ()

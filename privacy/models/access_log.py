@@ -1,0 +1,35 @@
+"""The AccessLog: who opened which personal-data page."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AccessLog(models.Model):
+    """Sign-ins, signups, checkouts and signed-in account/privacy pages, for order verification, troubleshooting and
+    abuse investigation. The full IP is kept PRIVACY_ACCESS_LOG_IP_DAYS (30), then only its /24 or /48 network;
+    rows are deleted after PRIVACY_ACCESS_LOG_RETENTION_DAYS (180). Never a query string or a token."""
+
+    class Event(models.TextChoices):
+        PAGE = "page", "Page view"
+        SIGN_IN = "sign_in", "Sign-in"
+        SIGNUP = "signup", "Signup"
+        CHECKOUT = "checkout", "Checkout"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(max_length=16, choices=Event.choices, default=Event.PAGE)
+    ip = models.GenericIPAddressField(null=True, blank=True, help_text="Full address, erased after 30 days.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255, help_text="Without query string; tokens replaced by <token>.")
+    status = models.PositiveSmallIntegerField()
+    ip_prefix = models.CharField(max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.")
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.method} {self.path} {self.status}"

@@ -1,0 +1,48 @@
+"""An account's privacy choices: cookies, Global Privacy Control, ad sharing."""
+
+from django.conf import settings
+from django.db import models
+
+
+class PrivacySettings(models.Model):
+    """One account's current privacy choices; every change to them also appends ConsentEvents."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_settings")
+    cookies_chosen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the shopper last answered the cookie banner (empty: never)."
+    )
+    preferences_cookies = models.BooleanField(default=False)
+    analytics_cookies = models.BooleanField(default=False)
+    advertising_cookies = models.BooleanField(default=False)
+    ad_sharing_opted_out = models.BooleanField(
+        default=False, help_text='"Don\'t share my data for tailored advertising" was chosen explicitly.'
+    )
+    ad_sharing_agreed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the shopper said yes to sharing with the ad partner (empty: no, the default).",
+    )
+    gpc_recorded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="First time a Global Privacy Control signal arrived from this account: a standing opt-out.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "privacy settings"
+        verbose_name_plural = "privacy settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cookies_chosen_at__isnull=False)
+                | models.Q(preferences_cookies=False, analytics_cookies=False, advertising_cookies=False),
+                name="privacy_settings_no_cookie_consent_without_a_choice",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(ad_sharing_opted_out=True, ad_sharing_agreed_at__isnull=False),
+                name="privacy_settings_ad_sharing_yes_or_no",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Privacy settings of user {self.user_id}"

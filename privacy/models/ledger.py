@@ -1,0 +1,96 @@
+"""The ConsentEvent ledger and the Disclosure log: append-only records of consent and of data given away."""
+
+from django.conf import settings
+from django.db import models
+
+from .policy import PolicyVersion
+
+
+class ConsentEvent(models.Model):
+    """Append-only ledger row written in the same transaction as every consent change."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        CHANGED = "changed", "Changed"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        REQUESTED = "requested", "Requested (awaiting confirmation)"
+
+    class Method(models.TextChoices):
+        SIGNUP_FORM = "signup_form", "Signup form"
+        SUBSCRIBE_FORM = "subscribe_form", "Subscribe form"
+        PREFERENCE_CENTER = "preference_center", "Preference center"
+        EMAILED_LINK = "emailed_link", "Emailed link"
+        ONE_CLICK = "one_click", "One-click unsubscribe header"
+        STAFF = "staff", "Staff"
+        ESP_WEBHOOK = "esp_webhook", "ESP webhook"
+        COOKIE_BANNER = "cookie_banner", "Cookie settings"
+        GPC = "gpc", "Global Privacy Control"
+        ACCOUNT_DELETION = "account_deletion", "Account deletion"
+        ACCOUNT_SETTINGS = "account_settings", "Account settings"
+        SYSTEM = "system", "System"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(
+        max_length=64, db_index=True, help_text='Whose consent: "subscriber:<id>", "user:<id>" or "visitor".'
+    )
+    purpose = models.CharField(
+        max_length=64, help_text='What for: "topic:<slug>", "marketing:all", "cookies:<category>", ...'
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    value = models.CharField(max_length=64, blank=True, help_text="The new value, e.g. a frequency.")
+    method = models.CharField(max_length=24, choices=Method.choices)
+    double_opt_in = models.BooleanField(default=False)
+    policy_version = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_prefix = models.CharField(max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.")
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["subject", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.action} {self.purpose} ({self.get_method_display()})"
+
+
+class Disclosure(models.Model):
+    """A record that personal data left the shop for a third party."""
+
+    class RecipientKind(models.TextChoices):
+        CARRIER = "carrier", "Carrier"
+        PAYMENT_PROCESSOR = "payment_processor", "Payment processor"
+        AD_PARTNER = "ad_partner", "Advertising partner"
+        LAWFUL_REQUEST = "lawful_request", "Lawful request"
+        OTHER = "other", "Other"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=64, db_index=True, blank=True)
+    recipient_kind = models.CharField(max_length=24, choices=RecipientKind.choices)
+    recipient_name = models.CharField(max_length=120)
+    purpose = models.CharField(max_length=200)
+    data_categories = models.JSONField(default=list, help_text='e.g. ["name", "shipping address"]')
+    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "order:42"')
+    legal_basis = models.CharField(
+        max_length=200, blank=True, help_text="For lawful requests: the order, warrant or statute relied on."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(recipient_kind="lawful_request") | ~models.Q(legal_basis=""),
+                name="privacy_disclosure_lawful_request_has_legal_basis",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name}: {self.purpose}"

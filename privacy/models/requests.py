@@ -1,0 +1,143 @@
+"""Data rights: requests, export files and guests' emailed links."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def _due_in_30_days():
+    import datetime
+
+    return timezone.now() + datetime.timedelta(days=30)
+
+
+class DataRequest(models.Model):
+    """A data-subject or lawful request in the staff queue: received, due 30 days later, handled by someone.
+    Never holds an email in clear: the person is the `user` (an erased account stays as an anonymised row)."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export (access)"
+        ERASURE = "erasure", "Erasure"
+        CORRECTION = "correction", "Correction"
+        LAWFUL_DISCLOSURE = "lawful_disclosure", "Lawful disclosure"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        VERIFIED = "verified", "Identity verified"
+        COMPLETED = "completed", "Completed"
+        REJECTED = "rejected", "Rejected"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "user:42"')
+    received_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=_due_in_30_days)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    self_service = models.BooleanField(default=False, help_text="Made by the shopper from the privacy center.")
+    notes = models.TextField(blank=True, help_text="What was asked and done. No email addresses or tokens.")
+    summary = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["status", "due_at", "id"]
+        permissions = [
+            ("run_export", "Can run a data export for a verified request"),
+            ("run_erasure", "Can run an erasure for a verified request"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_at__gte=models.F("received_at")), name="privacy_request_due"),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(completed_at__isnull=False),
+                name="privacy_request_completed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class DataExport(models.Model):
+    """One "download my data" file, built by a task, offered behind the login to its owner until expires_at."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(DataRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    content = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The export as JSON text (kept as text so the documented key order stays).",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | (~models.Q(content="") & models.Q(ready_at__isnull=False)),
+                name="privacy_export_ready_has_payload",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Export {self.public_id} of user {self.user_id} ({self.status})"
+
+    @property
+    def payload(self) -> dict | None:
+        import json
+
+        return json.loads(self.content) if self.content else None
+
+
+class GuestLink(models.Model):
+    """One emailed link of a guest's data request (/privacy/request/): who asked for what, until the link is used
+    or expires. The address is held only while the link can work: it is blanked when the link is used and the
+    row is deleted by the nightly purge once expired (privacy.tasks.purge_guest_links). The emailed token is the
+    row's public_id signed with a timestamp (django.core.signing); the row makes it single-use. A link sent for a
+    staff request (privacy.admin: "for an address without an account") points at its DataRequest."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Download my data"
+        ERASURE = "erasure", "Delete my data"
+
+    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
+    email = models.EmailField(max_length=254, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    data_request = models.ForeignKey(
+        DataRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="guest_links",
+        help_text="Set when a privacy officer opened the request (letter, phone): the link completes that request.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["export", "erasure"]), name="privacy_guest_link_kind"),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(email=""), name="privacy_guest_link_used_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} link #{self.pk}"

@@ -1,0 +1,26 @@
+"""Subscriptions' models, one module per feature; callers import them from here (`from subscriptions.models`)."""
+
+from .choices import SENDING_FREQUENCIES, Frequency, MessageKind, SuppressionReason, message_kind_choices
+from .mailing import Delivery, Edition
+from .messages import AnnouncementDelivery, SentEmail, ServiceAnnouncement
+from .subscribers import Subscriber, Subscription, Suppression, new_secret_key
+from .topics import AlertItem, Topic
+
+__all__ = [
+    "SENDING_FREQUENCIES",
+    "AlertItem",
+    "AnnouncementDelivery",
+    "Delivery",
+    "Edition",
+    "Frequency",
+    "MessageKind",
+    "SentEmail",
+    "ServiceAnnouncement",
+    "Subscriber",
+    "Subscription",
+    "Suppression",
+    "SuppressionReason",
+    "Topic",
+    "message_kind_choices",
+    "new_secret_key",
+]

@@ -1,0 +1,121 @@
+"""The mailing engine's rows: an Edition (one commercial email of a topic) and its Deliveries."""
+
+from django.db import models
+
+from .subscribers import Subscriber, Subscription
+from .topics import Topic
+
+
+class Edition(models.Model):
+    """One commercial email for one topic, written by staff and sent in a mailing slot."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused while sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="editions")
+    subject = models.CharField(max_length=200)
+    preheader = models.CharField(max_length=200, blank=True, help_text="The preview line shown after the subject.")
+    body_text = models.TextField(help_text="Plain-text body: a Django template (see the variables listed below).")
+    body_html = models.TextField(help_text="HTML body: a Django template (see the variables listed below).")
+    slot_at = models.DateTimeField(
+        null=True, blank=True, help_text="The mailing slot it goes out in (required to schedule)."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    frequencies = models.JSONField(default=list, editable=False, help_text="Frequencies due in its slot (at planning).")
+    is_alert_digest = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    planned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-slot_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["scheduled", "sending", "sent"]) | models.Q(slot_at__isnull=False),
+                name="subscriptions_edition_scheduled_has_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.name}: {self.subject}"
+
+
+class Delivery(models.Model):
+    """One edition to one subscriber: planned once, claimed by a batch with a lease, sent or skipped once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped at send time"
+        FAILED = "failed", "Failed"
+
+    # A delivery is a high-volume log row, written only by the planner from a join over these very tables.
+    # Per-row foreign-key checks doubled the planning time of a million recipients, so the database does not
+    # enforce these keys (db_constraint=False); Django's on_delete still cascades. The edition key needs no index
+    # of its own: the unique (edition, subscriber) index serves every lookup by edition.
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="deliveries", db_index=False, db_constraint=False
+    )
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False
+    )
+    # Topics due in the same slot go to a person as ONE email (a section per edition): that email is one row, its
+    # "lead", and the other editions' rows point at it (carried_by) and share its fate (sent, failed, skipped).
+    carried_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        db_constraint=False,
+        db_index=False,
+        help_text="Empty: this row is an email of its own. Set: this edition went out as a section of that email.",
+    )
+    week = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Monday of the ISO week (shop time zone) of the slot it was planned for: the weekly cap's week.",
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    esp_message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "subscriber"], name="subscriptions_delivery_once_per_edition"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["edition", "id"],
+                condition=models.Q(status="queued"),
+                name="subscriptions_delivery_queued",
+            ),
+            models.Index(
+                fields=["week", "subscriber"],
+                condition=models.Q(carried_by__isnull=True, status__in=["queued", "sent"]),
+                name="subscriptions_delivery_emails",
+            ),
+            models.Index(
+                fields=["carried_by"],
+                condition=models.Q(carried_by__isnull=False),
+                name="subscriptions_delivery_section",
+            ),
+            models.Index(
+                fields=["esp_message_id"],
+                condition=~models.Q(esp_message_id=""),
+                name="subscriptions_delivery_esp_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id} → {self.subscriber_id} ({self.status})"
