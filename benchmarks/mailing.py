@@ -31,6 +31,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -78,6 +79,7 @@ def pgbouncer() -> Iterator[str]:
         yield f"127.0.0.1:{port}"
     finally:
         subprocess.run([script, "stop", directory], check=False)  # noqa: S603
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @contextlib.contextmanager
