@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop_preference_center
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-rabbitmq-pgbouncer lint format bench load install install-dev wheel
+.PHONY: demo test test-rabbitmq-pgbouncer lint format bench bench-pgbouncer load install install-dev wheel
 
 # A .venv made by another Python (3.12, 3.13...) is rebuilt; a machine without 3.11 gets a clear message.
 $(BIN)/python: FORCE
@@ -98,3 +98,11 @@ bench: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/mailing.py
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/pages.py
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/privacy.py
+
+# The mailing benchmark directly and through a private PgBouncer in transaction pooling mode (benchmarks/mailing.py
+# --pgbouncer), for the pipeline alone (dummy) and an ESP's batch API (sendgrid, the stand-in ESP).
+BENCH_PGBOUNCER_ARGS ?= --subscribers 5000
+bench-pgbouncer: $(VENV)/.installed-dev
+	set -e; for backend in dummy sendgrid; do for via in "" --pgbouncer; do \
+	  DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python benchmarks/mailing.py --backend $$backend $$via \
+	    $(BENCH_PGBOUNCER_ARGS); echo; done; done

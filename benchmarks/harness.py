@@ -19,13 +19,19 @@ if str(ROOT) not in sys.path:
 
 
 @contextmanager
-def throwaway_database(prefix: str, *, keep: bool = False, env: dict[str, str] | None = None) -> Iterator[None]:
-    """Create `<prefix>_<pid>`, point Django at it (no Redis: Celery eager or in-memory), migrate, yield, drop."""
+def throwaway_database(
+    prefix: str, *, keep: bool = False, env: dict[str, str] | None = None, via: str | None = None
+) -> Iterator[None]:
+    """Create `<prefix>_<pid>`, point Django at it (no Redis: Celery eager or in-memory), migrate, yield, drop.
+
+    `via` ("host:port", a PgBouncer): Django connects through it; the database is created and dropped directly.
+    """
     import psycopg
 
     server = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
     name = f"{prefix}_{os.getpid()}"
-    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{name}"))
+    django_server = server._replace(netloc=f"{server.username or 'postgres'}@{via}") if via else server
+    os.environ["DATABASE_URL"] = urlunsplit(django_server._replace(path=f"/{name}"))
     os.environ.pop("REDIS_URL", None)
     os.environ.update(env or {})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

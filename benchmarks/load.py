@@ -184,6 +184,9 @@ def main() -> None:
     parser.add_argument("--rates", default="10,20,40,80", help="offered rates (users at ~1 request/s each)")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--baseline-users", type=int, default=8)
+    parser.add_argument(
+        "--profile", action="store_true", help="per-endpoint wall/CPU/SQL and cProfile inside gunicorn (slower)"
+    )
     args = parser.parse_args()
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     queue = f"load-{os.getpid()}"
@@ -208,11 +211,14 @@ def main() -> None:
             "CACHE_KEY_PREFIX": queue,
             "LOAD_DATA": str(data),
         }
+        if args.profile:
+            env["LOAD_PROFILE"] = str(directory / "profile")
         port = free_port()
         host = f"http://127.0.0.1:{port}"
         gunicorn = start_gunicorn(port, env, directory / "gunicorn.log")
         try:
-            print(f"gunicorn as in the Procfile (2 workers) on {host}; PostgreSQL and Redis; {os.cpu_count()} CPUs")
+            workers = os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1)
+            print(f"gunicorn (Procfile, {workers} sync workers) on {host}; PostgreSQL, Redis; {os.cpu_count()} CPUs")
             print(f"each step: {args.seconds}s; mix: shoppers 6 : subscribers 3 : signups 1")
             print(
                 "load average before: {:.1f} {:.1f} {:.1f} (other processes share these CPUs)".format(*os.getloadavg())
@@ -250,6 +256,11 @@ def main() -> None:
 
             with app.connection_for_write() as conn:
                 conn.default_channel.queue_delete(queue)
+        if args.profile:
+            from profiling import summarise
+
+            print("\nInside gunicorn, every step together (benchmarks/profiling.py; the profiler adds its own cost):")
+            print(summarise(directory / "profile"))
         print("\nload average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
         if passing:
             rate, total = passing

@@ -127,11 +127,21 @@ class Signup(HttpUser):
     def sign_up(self) -> None:
         self.client.cookies.clear()
         self.client.get("/accounts/age/", name="signup: age screen")
-        self.client.post(
+        with self.client.post(
             "/accounts/age/",
-            {"date_of_birth": "1990-05-17", "csrfmiddlewaretoken": csrf(self.client)},
+            {
+                "date_of_birth_day": "17",
+                "date_of_birth_month": "5",
+                "date_of_birth_year": "1990",
+                "csrfmiddlewaretoken": csrf(self.client),
+            },
             name="signup: age screen",
-        )
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:  # an answer the form refused would skip the signup below unnoticed
+                response.failure(f"age screen not passed ({response.status_code})")
+                return
         self.client.get("/accounts/signup/", name="signup: form")
         with self.client.post(
             "/accounts/signup/",
@@ -148,7 +158,7 @@ class Signup(HttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code != 302:
+            if response.status_code != 302 or "/accounts/age/" in response.headers.get("Location", ""):
                 response.failure(f"signup not accepted ({response.status_code})")
 
 

@@ -15,6 +15,11 @@ and sends it in this process, the way one worker process would, through the back
     .venv/bin/python benchmarks/mailing.py --backend mailgun --storm 20   # the first 20 calls answer 429
     .venv/bin/python benchmarks/mailing.py --backend sendgrid --workers 2   # two worker processes, one edition
     .venv/bin/python benchmarks/mailing.py --subscribers 500 --batch 100  (what the test suite runs)
+    .venv/bin/python benchmarks/mailing.py --pgbouncer --subscribers 5000   # through PgBouncer (make bench-pgbouncer)
+
+--pgbouncer starts a private PgBouncer in transaction pooling mode (.ci/pgbouncer, as `make test-rabbitmq-pgbouncer`
+does) on a free port and sets PGBOUNCER=1: every statement of the plan and the send goes through it (the
+database itself is created, seeded and dropped directly).
 
 DATABASE_URL names the server (its database name is replaced by a private one).
 """
@@ -26,6 +31,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -60,6 +66,20 @@ def stand_in_esp(latency_ms: float) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+@contextlib.contextmanager
+def pgbouncer() -> Iterator[str]:
+    """A private PgBouncer (transaction pooling) in front of DATABASE_URL's server: yields its "host:port"."""
+    port = free_port()
+    directory = f"/tmp/spc-bench-pgbouncer-{port}"  # noqa: S108 (.ci/pgbouncer's layout, as in the Makefile)
+    script = str(ROOT / ".ci" / "pgbouncer")
+    subprocess.run([script, "start", directory, str(port)], check=True)  # noqa: S603
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([script, "stop", directory], check=False)  # noqa: S603
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -116,6 +136,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--storm", type=int, default=0, help="the first N API calls answer 429 (Retry-After: 0)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--pgbouncer", action="store_true", help="connect through a private PgBouncer in transaction pooling mode"
+    )
     parser.add_argument("--profile", action="store_true", help="print where the sending time goes (cProfile)")
     parser.add_argument(
         "--workers", type=int, default=1, help="worker processes sending the same edition at once (as on N machines)"
@@ -141,8 +164,12 @@ def main() -> None:
             env["EMAIL_HOST"] = "127.0.0.1"
         else:
             env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+        via = None
+        if args.pgbouncer:
+            via = stack.enter_context(pgbouncer())
+            env["PGBOUNCER"] = "1"
         os.environ.update(env)
-        with throwaway_database("spc_bench_mailing", keep=args.keep, env=env):
+        with throwaway_database("spc_bench_mailing", keep=args.keep, env=env, via=via):
             run(count, args.batch, args, url)
 
 
@@ -261,6 +288,7 @@ def run(count: int, batch: int, args, url: str | None) -> None:
     received = stats(url) if url else None
 
     print(f"backend:                         {args.backend:>12}" + (f" ({args.latency_ms:g} ms)" if url else ""))
+    print(f"database connection:             {'PgBouncer (transaction pooling)' if args.pgbouncer else 'direct':>12}")
     print(f"subscribers seeded:              {count:>12,} ({seeded:.1f} s)")
     print(f"eligible, planned:               {queued:>12,}")
     print(f"plan seconds:                    {plan_seconds:>12.2f}")

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,31 @@ def test_the_mailing_benchmark_runs_two_workers_on_one_edition_with_nobody_twice
     share = int(re.search(r"this worker's share:\s+([\d,]+)", out).group(1).replace(",", ""))
     assert 0 < share < 356  # both processes really sent
     assert "messages per second, all workers:" in out
+
+
+@pytest.mark.skipif(
+    shutil.which("pgbouncer") is None and os.environ.get("REQUIRE_SERVICES") != "1", reason="needs PgBouncer"
+)
+def test_the_mailing_benchmark_runs_through_pgbouncer_in_transaction_pooling_with_two_workers():
+    """make bench-pgbouncer: the plan and two sending processes, every statement through transaction pooling."""
+    out = run_benchmark(
+        "benchmarks/mailing.py",
+        "--backend",
+        "sendgrid",
+        "--subscribers",
+        "400",
+        "--batch",
+        "50",
+        "--latency-ms",
+        "20",
+        "--workers",
+        "2",
+        "--pgbouncer",
+    )
+    assert re.search(r"database connection:\s+PgBouncer \(transaction pooling\)\n", out), out
+    assert re.search(r"messages sent:\s+356 in .* \(0 failed\)", out), out
+    assert re.search(r"messages the ESP accepted:\s+356\n", out), out
+    assert re.search(r"edition status:\s+sent", out)
 
 
 def test_the_privacy_benchmark_runs_and_prints_its_figures():

@@ -33,6 +33,16 @@ def current_policy_version() -> PolicyVersion | None:
     return PolicyVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at").first()
 
 
+def current_policy_version_id() -> int | None:
+    """The id alone: every consent write names the version in force, and needs neither its title nor its body."""
+    return (
+        PolicyVersion.objects.filter(effective_at__lte=timezone.now())
+        .order_by("-effective_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def record_consent(
     *,
     subject: str,
@@ -57,7 +67,7 @@ def record_consent(
         value=value,
         method=method,
         double_opt_in=double_opt_in,
-        policy_version=current_policy_version(),
+        policy_version_id=current_policy_version_id(),
         ip_prefix=truncate_ip(ip),
         user_agent=agent[:300],
     )

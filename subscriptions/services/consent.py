@@ -45,7 +45,12 @@ def record_subscriber_event(
     )
 
 
+def lock_subscriber_row(subscriber: Subscriber) -> Subscriber:
+    """The subscriber's row lock alone (every preference write takes it first), re-read under the lock."""
+    return Subscriber.objects.select_for_update(of=("self",)).select_related("user").get(pk=subscriber.pk)
+
+
 def lock_subscriber(subscriber: Subscriber) -> tuple[Subscriber, dict[int, Subscription]]:
-    locked = Subscriber.objects.select_for_update(of=("self",)).select_related("user").get(pk=subscriber.pk)
+    locked = lock_subscriber_row(subscriber)
     rows = Subscription.objects.select_for_update(of=("self",)).select_related("topic").filter(subscriber=locked)
     return locked, {s.topic_id: s for s in rows}

@@ -9,7 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Frequency, Subscriber, Subscription, Topic
-from .consent import ALL_MARKETING, OFF, Action, lock_subscriber, record_subscriber_event, topic_purpose
+from .consent import (
+    ALL_MARKETING,
+    OFF,
+    Action,
+    lock_subscriber,
+    lock_subscriber_row,
+    record_subscriber_event,
+    topic_purpose,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -77,12 +85,20 @@ def _set_unsubscribed(subscription: Subscription, when: datetime.datetime | None
 
 @transaction.atomic
 def unsubscribe_topic(*, subscriber: Subscriber, topic: Topic, method: str, request: HttpRequest | None = None) -> bool:
-    """Stop one topic. Idempotent: repeating it (one-click retries) changes nothing and writes nothing."""
-    subscriber, subscriptions = lock_subscriber(subscriber)
-    subscription = subscriptions.get(topic.pk)
-    if subscription is None or subscription.state == Subscription.State.UNSUBSCRIBED:
+    """Stop one topic. Idempotent: repeating it (one-click retries) changes nothing and writes nothing.
+
+    RFC 8058's one-click POST runs this, so it is lean: the subscriber's lock, one conditional UPDATE (no read of
+    the subscriptions first), the event. Under the lock, the UPDATE's row count says whether anything changed.
+    """
+    subscriber = lock_subscriber_row(subscriber)
+    now = timezone.now()
+    changed = (
+        Subscription.objects.filter(subscriber=subscriber, topic=topic)
+        .exclude(state=Subscription.State.UNSUBSCRIBED)
+        .update(state=Subscription.State.UNSUBSCRIBED, unsubscribed_at=now, updated_at=now)
+    )
+    if not changed:
         return False
-    _set_unsubscribed(subscription)
     record_subscriber_event(
         subscriber, purpose=topic_purpose(topic), action=Action.WITHDRAWN, method=method, request=request
     )

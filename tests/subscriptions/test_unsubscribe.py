@@ -114,6 +114,53 @@ def test_one_click_works_without_session_or_csrf_token_and_answers_200(subscribe
     assert len(ledger.new()) == 1
 
 
+def statements(client, url) -> list[str]:
+    """The SQL one request sends, less the savepoints of the test's own transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, ONE_CLICK).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_one_click_costs_six_statements_and_a_retry_four(subscriber, topics, ledger):
+    """The one-click POST is the hot path of every mailing (make load, README "Load"): the token's subscriber and
+    topic, then in one transaction the subscriber's lock, one conditional UPDATE, the policy version's id and the
+    ledger row. A retry stops at the UPDATE that changes nothing. More statements here is a regression."""
+    SubscriptionFactory(subscriber=subscriber, topic=topics["contests"], frequency="monthly")  # not read, not locked
+    client = Client(enforce_csrf_checks=True)
+    url = unsubscribe_url(subscriber, topics["newsletter"])
+    sql = statements(client, url)
+    assert [q.split(" ", 1)[0] for q in sql] == ["SELECT", "SELECT", "SELECT", "UPDATE", "SELECT", "INSERT"]
+    assert sql[2].startswith('SELECT "subscriptions_subscriber"')
+    assert 'FOR UPDATE OF "subscriptions_subscriber"' in sql[2]
+    assert sql[4].startswith('SELECT "privacy_policyversion"."id" AS "pk" FROM')  # the id, never the policy's text
+    assert state(subscriber, topics["newsletter"])[0] == "unsubscribed"
+    assert state(subscriber, topics["contests"])[0] == "active"
+    subscription = Subscription.objects.get(subscriber=subscriber, topic=topics["newsletter"])
+    assert subscription.unsubscribed_at is not None
+    assert subscription.updated_at == subscription.unsubscribed_at
+    assert [q.split(" ", 1)[0] for q in statements(client, url)] == ["SELECT", "SELECT", "SELECT", "UPDATE"]
+    assert len(ledger.new()) == 1
+
+
+@pytest.mark.django_db
+def test_the_ledger_names_the_policy_in_force_when_one_click_runs(subscriber, topics, ledger):
+    from django.utils import timezone
+
+    from privacy.models import PolicyVersion
+
+    now = timezone.now()
+    PolicyVersion.objects.create(version="old", body="x", effective_at=now - timezone.timedelta(days=30))
+    current = PolicyVersion.objects.create(version="now", body="y", effective_at=now - timezone.timedelta(days=1))
+    PolicyVersion.objects.create(version="next", body="z", effective_at=now + timezone.timedelta(days=7))
+    Client().post(unsubscribe_url(subscriber, topics["newsletter"]), ONE_CLICK)
+    [event] = ledger.new()
+    assert event.policy_version == current
+
+
 @pytest.mark.django_db
 def test_one_click_only_touches_the_topic_the_email_was_for(subscriber, topics):
     SubscriptionFactory(subscriber=subscriber, topic=topics["contests"], frequency="monthly")
