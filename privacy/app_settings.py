@@ -27,7 +27,7 @@ class AppSettings:
     def TAG_PAGES(self) -> frozenset[str]:
         """The only pages where third-party tags may run (with consent): namespaced URL names of catalogue and
         content pages. Everything else (checkout, payment, orders, account, privacy, token links, admin, error
-        pages) never runs one. Empty by default: a host lists its own pages (config/settings.py does)."""
+        pages) never runs one. Empty by default: a host lists its own pages (config/settings/ does)."""
         return frozenset(getattr(settings, "PRIVACY_TAG_PAGES", ()))
 
     @property
@@ -62,7 +62,7 @@ class AppSettings:
     @property
     def ACCESS_LOG_PATH_PREFIXES(self) -> tuple[str, ...]:
         """Signed-in requests under these paths are written to the AccessLog. Empty by default (nothing is logged):
-        privacy doesn't know where the host mounts its pages, so the host lists them (config/settings.py does)."""
+        privacy doesn't know where the host mounts its pages, so the host lists them (config/settings/ does)."""
         return tuple(getattr(settings, "PRIVACY_ACCESS_LOG_PATH_PREFIXES", ()))
 
     @property

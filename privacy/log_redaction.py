@@ -1,6 +1,6 @@
 """The last line of defence for log output: no email address and no token leaves the process in a log line.
 
-The formatter of every handler in config/settings.py LOGGING, including Django's runserver request log, whose lines
+The formatter of every handler in config/settings/ LOGGING, including Django's runserver request log, whose lines
 carry request paths (and so the tokens of emailed links). The flows themselves never log personal data (a test
 runs them at DEBUG and checks); this filter catches what a library or a future line might add.
 """

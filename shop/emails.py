@@ -11,7 +11,7 @@ from .models import ContestEntry, Order, Shipment, SupportReply
 
 class ShopEmailKind(models.TextChoices):
     """The shop's transactional message kinds, declared to subscriptions in SUBSCRIPTIONS_MESSAGE_KINDS
-    (config/settings.py)."""
+    (config/settings/)."""
 
     ORDER = "order", "Order"
     SHIPPING = "shipping", "Shipping"
