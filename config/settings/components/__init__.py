@@ -1,1 +1,1 @@
-"""Settings components: not modules to import; config/settings/__init__.py runs them in order (django-split-settings)."""
+"""Settings components, not modules to import: config/settings/__init__.py runs them in order."""
