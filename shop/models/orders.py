@@ -1,86 +1,11 @@
-from decimal import Decimal
+"""Orders, their lines, shipments and the order email outbox."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-
-class Brand(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=140, unique=True)
-    description = models.TextField(blank=True)
-    is_published = models.BooleanField(default=False)
-    published_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Category(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=140, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "categories"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Product(models.Model):
-    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="products")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=220, unique=True)
-    description = models.TextField(blank=True)
-    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
-    image = models.ImageField(upload_to="products/", blank=True, width_field="image_width", height_field="image_height")
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(
-        "image description",
-        max_length=200,
-        blank=True,
-        help_text='What the photo shows, for people who can\'t see it ("Sand linen shirt, front view"). '
-        "Empty: the product's name.",
-    )
-    is_featured = models.BooleanField(default=False, help_text='Shown on the home page under "Featured".')
-    is_published = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=models.Q(price__gte=0), name="shop_product_price_not_negative")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("shop:product", kwargs={"slug": self.slug})
-
-
-class ProductStyle(models.Model):
-    """A variant of a product: a colour, a size or a style name."""
-
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="styles")
-    name = models.CharField(max_length=120)
-    is_published = models.BooleanField(default=False)
-    published_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["product", "name"]
-        constraints = [models.UniqueConstraint(fields=["product", "name"], name="shop_style_unique_per_product")]
-
-    def __str__(self) -> str:
-        return f"{self.product.name}: {self.name}"
+from .catalog import Product, ProductStyle
 
 
 class Carrier(models.TextChoices):
@@ -199,7 +124,7 @@ class Shipment(models.Model):
         """The carrier's tracking page for this parcel ("" when no page is configured for the carrier)."""
         from urllib.parse import quote
 
-        from .app_settings import app_settings
+        from ..app_settings import app_settings
 
         template = app_settings.TRACKING_URLS.get(self.carrier, "")
         return template.replace("{number}", quote(self.tracking_number, safe="")) if template else ""
@@ -237,97 +162,3 @@ class OrderEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.order_id}"
-
-
-class SupportTicket(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="support_tickets"
-    )
-    name = models.CharField(max_length=120)
-    email = models.EmailField(max_length=254)
-    order_number = models.CharField(max_length=24, blank=True)
-    subject = models.CharField(max_length=150)
-    message = models.TextField(max_length=5000)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.subject}"
-
-
-class SupportReply(models.Model):
-    ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    body = models.TextField(max_length=5000)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name_plural = "support replies"
-
-    def __str__(self) -> str:
-        return f"Reply to #{self.ticket_id}"
-
-
-class Contest(models.Model):
-    title = models.CharField(max_length=150)
-    slug = models.SlugField(max_length=160, unique=True)
-    description = models.TextField(blank=True)
-    prize = models.CharField(max_length=200)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    winners_count = models.PositiveSmallIntegerField(default=1)
-    drawn_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-starts_at"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shop_contest_dates"),
-            models.CheckConstraint(condition=models.Q(winners_count__gte=1), name="shop_contest_has_a_winner"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("shop:contest", kwargs={"slug": self.slug})
-
-    def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.starts_at <= now < self.ends_at
-
-
-class ContestEntry(models.Model):
-    """An entry. It subscribes to nothing; the email is used only to tell a winner."""
-
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
-    first_name = models.CharField(max_length=60)
-    city = models.CharField(max_length=80)
-    email = models.EmailField(max_length=254)
-    list_publicly = models.BooleanField("list me publicly if I win", default=False)
-    is_winner = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    notified_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the winner's email went out (winners only)."
-    )
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name_plural = "contest entries"
-        constraints = [
-            models.UniqueConstraint("contest", Lower("email"), name="shop_one_entry_per_email"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.first_name} ({self.city})"

@@ -1,0 +1,22 @@
+"""The shop's models, one module per feature; everything is imported from here (`from shop.models import ...`)."""
+
+from .catalog import Brand, Category, Product, ProductStyle
+from .contests import Contest, ContestEntry
+from .orders import Carrier, Order, OrderEmail, OrderLine, Shipment
+from .support import SupportReply, SupportTicket
+
+__all__ = [
+    "Brand",
+    "Carrier",
+    "Category",
+    "Contest",
+    "ContestEntry",
+    "Order",
+    "OrderEmail",
+    "OrderLine",
+    "Product",
+    "ProductStyle",
+    "Shipment",
+    "SupportReply",
+    "SupportTicket",
+]
