@@ -27,25 +27,25 @@ CONFIRMATION_SALT = "reviews.confirmation"
 logger = logging.getLogger(__name__)
 
 
-def allow_attempt(*, ip: str | None) -> bool:
+def allow_attempt(*, ip: str) -> bool:
     """Count one post of the review form from this IP address, before the form is checked at all; False once
     REVIEWS_ATTEMPT_LIMIT_PER_IP is spent in the window, so the checks cost a bounded amount of work per client."""
     return throttle.allow(
         "reviews-attempt",
-        ip or "unknown",
+        ip,
         limit=app_settings.ATTEMPT_LIMIT_PER_IP,
         window_seconds=app_settings.RATE_LIMIT_WINDOW_SECONDS,
     )
 
 
-def allow_submission(*, ip: str | None, email: str) -> bool:
+def allow_submission(*, ip: str, email: str) -> bool:
     """Count one review submission from this IP address and for this email; False once either limit is spent.
 
     The limits (REVIEWS_RATE_LIMIT_PER_IP, REVIEWS_RATE_LIMIT_PER_EMAIL) apply per window of
     REVIEWS_RATE_LIMIT_WINDOW_SECONDS. A refused submission still counts, so hammering does not help.
     """
     window = app_settings.RATE_LIMIT_WINDOW_SECONDS
-    ip_ok = throttle.allow("reviews-ip", ip or "unknown", limit=app_settings.RATE_LIMIT_PER_IP, window_seconds=window)
+    ip_ok = throttle.allow("reviews-ip", ip, limit=app_settings.RATE_LIMIT_PER_IP, window_seconds=window)
     email_ok = throttle.allow(
         "reviews-email", normalise_email(email), limit=app_settings.RATE_LIMIT_PER_EMAIL, window_seconds=window
     )

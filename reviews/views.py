@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.age_screen import guest_age_screen, passed
+from privacy.throttle import client_ip
 from shop.models import Product
 
 from . import selectors, services
@@ -57,14 +58,14 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
     """The review form on its own page: where the product page's form posts, and where errors and warnings show."""
     product = get_object_or_404(Product, slug=slug, is_published=True)
     status = 200
-    if request.method == "POST" and not services.allow_attempt(ip=request.META.get("REMOTE_ADDR")):
+    if request.method == "POST" and not services.allow_attempt(ip=client_ip(request)):
         messages.error(request, "You have sent the review form many times in a short time. Please try again later.")
         form = ReviewForm(initial=selectors.review_form_initial(user=request.user))
         return render(request, "reviews/review_form.html", {"product": product, "form": form}, status=429)
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():
-            if services.allow_submission(ip=request.META.get("REMOTE_ADDR"), email=form.cleaned_data["email"]):
+            if services.allow_submission(ip=client_ip(request), email=form.cleaned_data["email"]):
                 review = services.submit_review(product=product, account=request.user, **form.review_data())
                 # The same words whether or not the address has a review, an account or an order.
                 messages.success(
