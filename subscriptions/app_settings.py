@@ -92,7 +92,8 @@ class AppSettings:
 
     @property
     def SEND_CHUNK(self) -> int:
-        """Messages handed to the ESP connection between two commits: the most a worker crash can resend."""
+        """Messages handed to the ESP connection between two commits: the most a worker crash can resend (times
+        SEND_PIPELINE when that is above 1)."""
         return getattr(settings, "SUBSCRIPTIONS_SEND_CHUNK", 500)
 
     @property
@@ -124,6 +125,12 @@ class AppSettings:
     def SEND_CONCURRENCY(self) -> int:
         """API calls in flight per worker process for ESPs without a batch API (threads; 1: one at a time)."""
         return getattr(settings, "SUBSCRIPTIONS_SEND_CONCURRENCY", 16)
+
+    @property
+    def SEND_PIPELINE(self) -> int:
+        """Batch-API ESPs: chunks whose call may be in flight (a background thread, its own connection) while the
+        worker builds the next chunk and records the last; 0: build, call and record one chunk at a time."""
+        return getattr(settings, "SUBSCRIPTIONS_SEND_PIPELINE", 1)
 
     @property
     def SEND_RATE_LIMITS(self) -> dict[str, float]:

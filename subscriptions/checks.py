@@ -66,6 +66,9 @@ def subscriptions_settings(app_configs, **kwargs) -> list[Error | Warning]:
         value = getattr(app_settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             problems.append(Error(f"SUBSCRIPTIONS_{name} must be a positive integer.", id="subscriptions.E004"))
+    pipeline = app_settings.SEND_PIPELINE
+    if not isinstance(pipeline, int) or isinstance(pipeline, bool) or pipeline < 0:
+        problems.append(Error("SUBSCRIPTIONS_SEND_PIPELINE must be 0 or a positive integer.", id="subscriptions.E004"))
     key = app_settings.SUPPRESSION_KEY
     if len(key) < MIN_KEY_LENGTH:
         problems.append(

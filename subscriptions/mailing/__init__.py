@@ -9,13 +9,18 @@ claiming    a batch claims queued rows with SELECT … FOR UPDATE SKIP LOCKED an
 rendering   the edition rendered once per process against plain values; per-recipient links swapped in.
 sending     send_batch: one anymail batch call per chunk where the ESP has a batch API (merge_data, merge_headers,
             merge_metadata), else several per-message calls in flight; retries with backoff on 429/5xx/timeouts.
+            Batch calls are pipelined (SUBSCRIPTIONS_SEND_PIPELINE): the next chunk is built, the last recorded and
+            the next batch claimed while a call is at the ESP.
+senders     BatchSender and EachSender (build, call, read the answers), the per-ESP pacer.
+inflight    calls in background threads, each thread with its own connection (no database work leaves the task).
 esp         what each ESP can do (the only place that names one) and which failures pass.
 control     schedule, send now (plans at once), pause, resume and cancel while sending.
 
 Delivery is at-least-once at the database and exactly-once at the recipient's mailbox: every message carries a
 Message-ID derived from its Delivery row, so the rare resend after a worker dies between handing a chunk to the ESP
 and committing it reaches the mailbox as the same message, which mailbox providers collapse. The window is one
-chunk (SUBSCRIPTIONS_SEND_CHUNK) and a test kills a real worker inside it.
+chunk (SUBSCRIPTIONS_SEND_CHUNK; SUBSCRIPTIONS_SEND_PIPELINE chunks if that is above 1) and a test kills a real
+worker inside it.
 """
 
 from .control import (

@@ -36,6 +36,18 @@ def test_a_batch_size_that_is_not_a_positive_integer_is_an_error(settings, value
     assert "subscriptions.E004" in ids(subscriptions_settings)
 
 
+@pytest.mark.parametrize("value", [-1, "1", 1.5])
+def test_a_send_pipeline_that_is_not_a_whole_number_is_an_error(settings, value):
+    settings.SUBSCRIPTIONS_SEND_PIPELINE = value
+    assert "subscriptions.E004" in ids(subscriptions_settings)
+
+
+@pytest.mark.parametrize("value", [0, 1, 3])
+def test_a_send_pipeline_of_0_or_more_is_accepted(settings, value):
+    settings.SUBSCRIPTIONS_SEND_PIPELINE = value
+    assert "subscriptions.E004" not in ids(subscriptions_settings)
+
+
 def test_a_short_suppression_key_is_an_error(settings):
     settings.SUBSCRIPTIONS_SUPPRESSION_KEY = "short"
     assert "subscriptions.E005" in ids(subscriptions_settings)

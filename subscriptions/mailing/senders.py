@@ -1,0 +1,227 @@
+"""The senders of a chunk: BatchSender (one anymail batch call per chunk, for ESPs with a batch API) and EachSender
+(one call per message: several in flight for HTTP APIs, in turn on one SMTP connection); the per-ESP pacer.
+
+A BatchSender's work is split for the pipeline (docs/mailing.md): `prepare` builds the chunk's messages (CPU, the
+task's thread), `dispatch` makes the calls (any thread, its own connection; no database), `outcome` reads the
+answers (the task's thread: a refused call is retried one message at a time).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from anymail.message import AnymailMessage
+from django.conf import settings
+
+from ..app_settings import app_settings
+from ..emails import list_unsubscribe_headers
+from ..models import Delivery, MessageKind
+from .esp import Capabilities, call_with_retries, describe, fit_tags, is_transient, tracking_options
+from .inflight import reopen, shared_pool, thread_connection
+from .rendering import (
+    PREFERENCES_MARK,
+    UNSUBSCRIBE_MARK,
+    RenderedEdition,
+    message_id_for,
+    personalise,
+    recipient_links,
+    section_links,
+)
+
+UNSUBSCRIBE_FIELD = "spc_unsubscribe_url"  # merge_data keys of a batch call
+PREFERENCES_FIELD = "spc_preferences_url"
+SECTION_FIELD = "spc_section{}_unsubscribe_url"
+REJECTED = {"rejected", "invalid"}  # anymail recipient statuses that mean "never delivered"
+
+
+@dataclass
+class Outcome:
+    sent: dict[int, str] = field(default_factory=dict)  # delivery id -> ESP message id
+    failed: dict[int, str] = field(default_factory=dict)  # delivery id -> why (permanent)
+    retry: dict[int, str] = field(default_factory=dict)  # delivery id -> why (passing)
+
+
+class EachSender:
+    """One message per call. HTTP APIs: SEND_CONCURRENCY calls in flight, each thread with its own connection,
+    paced by the ESP's SEND_RATE_LIMITS entry. SMTP and local backends: in turn, on the batch's one connection."""
+
+    def __init__(self, mail: Any, caps: Capabilities, rendered: RenderedEdition) -> None:
+        self.mail, self.caps, self.rendered = mail, caps, rendered
+        threads = app_settings.SEND_CONCURRENCY if caps.concurrent else 1
+        self.pool = shared_pool(threads) if threads > 1 else None
+        self.pace = pacer(caps.esp_name)
+
+    def _connection(self) -> Any:
+        """This thread's own open connection (kept for the next batch), or the batch's one in turn."""
+        return self.mail if self.pool is None else thread_connection()
+
+    def send_one(self, row: Delivery) -> tuple[int, str, str]:
+        message = personalise(self.rendered, row.subscriber, delivery_id=row.id, open_tracking=row.open_tracking)
+        connection = self._connection()
+
+        def call() -> None:
+            self.pace()
+            connection.send_messages([message])
+
+        try:
+            call_with_retries(call, on_retry=lambda: reopen(connection))
+        except Exception as error:
+            return row.id, ("retry" if is_transient(error) else "failed"), describe(error)
+        status = getattr(message, "anymail_status", None)
+        recipient = status.recipients.get(row.subscriber.email) if status is not None else None
+        if recipient is not None and recipient.status in REJECTED:
+            return row.id, "failed", f"refused by the ESP ({recipient.status})"
+        return row.id, "sent", str((recipient.message_id if recipient is not None else None) or "")
+
+    def send(self, chunk: list[Delivery]) -> Outcome:
+        outcome = Outcome()
+        results = self.pool.map(self.send_one, chunk) if self.pool else map(self.send_one, chunk)
+        for delivery_id, kind, value in results:
+            getattr(outcome, kind)[delivery_id] = value
+        return outcome
+
+    def prepare(self, chunk: list[Delivery]) -> list[Delivery]:
+        return chunk  # each message is built in its sending thread
+
+    def dispatch(self, chunk: list[Delivery], connection: Any = None) -> Outcome:
+        return self.send(chunk)
+
+    def outcome(self, chunk: list[Delivery], outcome: Outcome) -> Outcome:
+        return outcome
+
+    def close(self) -> None:
+        pass  # the pool and its threads' connections serve the next batch of this process
+
+
+class BatchSender:
+    """One anymail batch call per chunk: `to` is the chunk; merge_data carries each recipient's links,
+    merge_headers their List-Unsubscribe and Message-ID, merge_metadata their delivery id."""
+
+    def __init__(self, mail: Any, caps: Capabilities, rendered: RenderedEdition) -> None:
+        self.mail, self.caps, self.rendered = mail, caps, rendered
+        marks = {UNSUBSCRIBE_MARK: caps.merge_field.format(UNSUBSCRIBE_FIELD)}
+        marks[PREFERENCES_MARK] = caps.merge_field.format(PREFERENCES_FIELD)
+        for i, mark in enumerate(rendered.section_marks()):  # a combined email: each section's own topic link
+            marks[mark] = caps.merge_field.format(SECTION_FIELD.format(i))
+        self.text, self.html = rendered.text, rendered.html
+        for mark, placeholder in marks.items():
+            self.text, self.html = self.text.replace(mark, placeholder), self.html.replace(mark, placeholder)
+        self.one_by_one = EachSender(
+            mail, Capabilities(caps.esp_name, max_tags=caps.max_tags, tracking=caps.tracking), rendered
+        )
+        self.pace = pacer(caps.esp_name)
+
+    def message(self, rows: list[Delivery], *, track_opens: bool) -> AnymailMessage:
+        topic = self.rendered.topic
+        message = AnymailMessage(
+            subject=self.rendered.subject,
+            body=self.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[row.subscriber.email for row in rows],
+            headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            tags=fit_tags([MessageKind.COMMERCIAL.value, f"topic:{topic.slug}"], self.caps),
+            metadata={
+                "kind": MessageKind.COMMERCIAL.value,
+                "topic": topic.slug,
+                "edition_id": str(self.rendered.edition_id),
+                **({"sections": ",".join(t.slug for t in self.rendered.sections)} if self.rendered.sections else {}),
+            },
+            **tracking_options(track_opens=track_opens, caps=self.caps),
+        )
+        message.attach_alternative(self.html, "text/html")
+        message.merge_data, message.merge_headers, message.merge_metadata = {}, {}, {}
+        for row in rows:
+            email = row.subscriber.email
+            unsubscribe, preferences = recipient_links(self.rendered, row.subscriber)
+            message.merge_data[email] = {UNSUBSCRIBE_FIELD: unsubscribe, PREFERENCES_FIELD: preferences}
+            for i, link in enumerate(section_links(self.rendered, row.subscriber)):
+                message.merge_data[email][SECTION_FIELD.format(i)] = link
+            headers = list_unsubscribe_headers(unsubscribe)
+            del headers["List-Unsubscribe-Post"]  # the same for everyone: a message header
+            headers["Message-ID"] = message_id_for(self.rendered, row.id)
+            message.merge_headers[email] = headers
+            message.merge_metadata[email] = {"delivery_id": str(row.id), "subscriber_id": str(row.subscriber.pk)}
+        return message
+
+    def prepare(self, chunk: list[Delivery]) -> list[tuple[list[Delivery], AnymailMessage]]:
+        """The chunk's batch messages: one per open-tracking choice (open beacons are per message)."""
+        parts = []
+        for track_opens in (False, True):
+            rows = [row for row in chunk if bool(row.open_tracking) is track_opens]
+            if rows:
+                parts.append((rows, self.message(rows, track_opens=track_opens)))
+        return parts
+
+    def dispatch(self, parts: list[tuple[list[Delivery], AnymailMessage]], connection: Any = None) -> list[Any]:
+        """Make the calls (with retries) on `connection` (a background thread's own) or the batch's connection.
+        Touches no database: returns, per message, None (the ESP answered) or the error that ended its tries."""
+        connection = connection or self.mail
+        errors: list[Any] = []
+        for _, message in parts:
+
+            def call(message: AnymailMessage = message) -> None:
+                self.pace()
+                connection.send_messages([message])
+
+            try:
+                call_with_retries(call, on_retry=lambda: reopen(connection))
+            except Exception as error:
+                errors.append(error)
+            else:
+                errors.append(None)
+        return errors
+
+    def outcome(self, parts: list[tuple[list[Delivery], AnymailMessage]], errors: list[Any]) -> Outcome:
+        """What each recipient's answer means (in the task's thread: a refused call is retried one by one)."""
+        outcome = Outcome()
+        for (rows, message), error in zip(parts, errors, strict=True):
+            if error is not None:
+                if is_transient(error):
+                    outcome.retry.update(dict.fromkeys((row.id for row in rows), describe(error)))
+                else:  # a refusal of the whole call (say, one malformed address): find which, one at a time
+                    single = self.one_by_one.send(rows)
+                    for kind in ("sent", "failed", "retry"):
+                        getattr(outcome, kind).update(getattr(single, kind))
+                continue
+            statuses = message.anymail_status.recipients
+            for row in rows:
+                recipient = statuses.get(row.subscriber.email)
+                if recipient is not None and recipient.status in REJECTED:
+                    outcome.failed[row.id] = f"refused by the ESP ({recipient.status})"
+                else:
+                    outcome.sent[row.id] = str((recipient.message_id if recipient else None) or "")
+        return outcome
+
+    def send(self, chunk: list[Delivery]) -> Outcome:
+        parts = self.prepare(chunk)
+        return self.outcome(parts, self.dispatch(parts))
+
+    def close(self) -> None:
+        self.one_by_one.close()
+
+
+_pacers: dict[str, Any] = {}
+
+
+def pacer(esp_name: str):
+    """A per-process limiter of API calls per second for one ESP (SUBSCRIPTIONS_SEND_RATE_LIMITS)."""
+    rate = app_settings.SEND_RATE_LIMITS.get(esp_name) if esp_name else None
+    if not rate:
+        return lambda: None
+    key = f"{esp_name}:{rate}"
+    if key not in _pacers:
+        lock, state = threading.Lock(), {"next": 0.0}
+
+        def pace() -> None:
+            with lock:
+                now = time.monotonic()
+                at = max(now, state["next"])
+                state["next"] = at + 1 / rate
+            if at > now:
+                time.sleep(at - now)
+
+        _pacers[key] = pace
+    return _pacers[key]
