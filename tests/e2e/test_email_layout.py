@@ -50,29 +50,15 @@ def test_a_newsletter_fits_a_phone(browser, width):
 @pytest.mark.django_db
 @pytest.mark.parametrize("width", WIDTHS)
 def test_an_order_confirmation_fits_a_phone(browser, width, mailoutbox):
-    import uuid
     from decimal import Decimal
-    from unittest import mock
 
-    from shop import services as shop_services
     from shop import tasks
-    from shop.cart import CartLine
     from tests.factories import AddressFactory, ProductFactory, UserFactory
+    from tests.privacy.test_data_rights import place_order
 
     user = UserFactory(email="phone@example.com")
-    address = AddressFactory(user=user)
     product = ProductFactory(name="Fisherman cardigan with a long name", price=Decimal("129.00"))
-    with mock.patch("shop.services.outbox.enqueue_order_email"):
-        order = shop_services.place_order(
-            user=user,
-            lines=[CartLine(key="k", product=product, style=None, quantity=2)],
-            shipping_address=address,
-            billing_address=address,
-            carrier="dhl",
-            payment_token="tok_test_visa_4242_phone001",
-            expected_total=2 * product.price + shop_services.shipping_cost("dhl"),
-            checkout_key=uuid.uuid4(),
-        )
+    order = place_order(user, AddressFactory(user=user), product)
     tasks.send_order_email(order.emails.get().pk)
     [mail] = mailoutbox
     assert_fits(browser, html_of(mail), width)
