@@ -36,14 +36,15 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # The demo's logins and links are printed last, once the server answers (they would scroll away above its output).
+# The summary may hold the staff password of a first run: it is removed once printed, never left on disk.
 demo: $(VENV)/.installed
 	mkdir -p var
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo > var/demo-summary.txt
-	@trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	@trap 'kill $$server 2>/dev/null; rm -f var/demo-summary.txt' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
 	for _ in $$(seq 1 100); do $(BIN)/python -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' $(PORT) 2>/dev/null && break; sleep 0.3; done; \
-	sleep 1; echo; cat var/demo-summary.txt; echo; wait $$server
+	sleep 1; echo; cat var/demo-summary.txt; rm -f var/demo-summary.txt; echo; wait $$server
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
