@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shop_preference_center
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-rabbitmq-pgbouncer lint format bench bench-pgbouncer load install install-dev wheel
+.PHONY: messages demo test test-rabbitmq-pgbouncer lint format bench bench-pgbouncer load install install-dev wheel
 
 # A .venv made by another Python (3.12, 3.13...) is rebuilt; a machine without 3.11 gets a clear message.
 $(BIN)/python: FORCE
@@ -45,6 +45,16 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
 	for _ in $$(seq 1 100); do $(BIN)/python -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' $(PORT) 2>/dev/null && break; sleep 0.3; done; \
 	sleep 1; echo; cat var/demo-summary.txt; rm -f var/demo-summary.txt; echo; wait $$server
+
+# Translations (docs/i18n.md): each app's strings go to its own <app>/locale/, the project's templates/ and config/ to
+# locale/. Run after changing a translatable string, translate the new entries in the .po files, then compile: the
+# .mo files are committed (a demo machine needs no gettext). tests/test_translations.py fails on anything left over.
+I18N_APPS := privacy subscriptions accounts shop reviews demo
+MAKEMESSAGES = makemessages -l fr -l de --no-obsolete --add-location file
+messages: $(VENV)/.installed-dev
+	for app in $(I18N_APPS); do (cd $$app && mkdir -p locale && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=.. ../$(BIN)/django-admin $(MAKEMESSAGES)) || exit 1; done
+	$(BIN)/python manage.py $(MAKEMESSAGES) $(foreach app,$(I18N_APPS),-i $(app)) -i .venv -i var -i build -i tests -i benchmarks -i outbox
+	$(BIN)/python manage.py compilemessages -i .venv -i var -i build
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

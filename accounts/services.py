@@ -2,13 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from outbox import services as outbox
 from subscriptions.models import Topic
-from subscriptions.services import change_subscriber_email, confirm_account_subscriber, subscribe_from_signup
+from subscriptions.selectors import subscriber_of
+from subscriptions.services import (
+    change_subscriber_email,
+    confirm_account_subscriber,
+    set_subscriber_language,
+    subscribe_from_signup,
+)
 
 from .app_settings import app_settings
 from .models import Address, ConfirmedEmail, User
@@ -99,3 +106,16 @@ def carry_email_change(*, user: User, request: HttpRequest | None) -> None:
     the newsletter subscriber follow, with its ConsentEvent, in one transaction."""
     remember_confirmed_email(user=user, email=user.email)
     change_subscriber_email(user=user, request=request)
+
+
+@transaction.atomic
+def set_account_language(*, user: User, language: str) -> None:
+    """The person's language for pages and every email: the account's and its newsletter address's."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}: it must be one of settings.LANGUAGES.")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    subscriber = subscriber_of(user)
+    if subscriber is not None:
+        set_subscriber_language(subscriber=subscriber, language=language)

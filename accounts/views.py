@@ -1,4 +1,5 @@
 from allauth.account.views import SignupView as AllauthSignupView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from . import age_screen, services
 from .forms import AddressForm, AgeScreenForm, ProfileForm
@@ -107,3 +109,14 @@ def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.delete_address(user=request.user, address_id=pk)
     messages.success(request, "Address removed.")
     return redirect("accounts:profile")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's switcher: Django's set_language (the cookie; `next` only to this site), and for a signed-in
+    person the account's language, so their emails follow (accounts.services.set_account_language)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.set_account_language(user=request.user, language=language)
+    return response

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from config import health, metrics
 from shop import views as shop_views
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("language/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("anymail/", include("subscriptions.webhooks")),  # ESP webhooks: 404 unless authenticated (see there)
     path("accounts/", include("accounts.urls")),

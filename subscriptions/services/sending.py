@@ -8,14 +8,29 @@ from anymail.message import AnymailMessage
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from ..addresses import email_hash
 from ..app_settings import app_settings
 from ..models import MessageKind, SentEmail, message_kind_choices
 
 
-def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
-    """Render `<template>_subject.txt`, `_message.txt` and (when present) `_message.html`."""
+def email_language(language: str | None) -> str:
+    """The language an email is written in: the person's (one of settings.LANGUAGES), else the shop's default."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def render_email(template: str, context: dict[str, Any], *, language: str | None = None) -> tuple[str, str, str | None]:
+    """Render `<template>_subject.txt`, `_message.txt` and (when present) `_message.html` in `language`.
+
+    `language` is the recipient's saved language (Subscriber.language, User.language, Order.language...), never the
+    language of whatever page or task happens to send the email; empty or unknown, the shop's default.
+    """
+    with translation.override(email_language(language)):
+        return _render_email(template, context)
+
+
+def _render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
     context = {
         "SHOP_NAME": app_settings.SITE_NAME,
         "SITE_URL": app_settings.SITE_URL,
@@ -39,12 +54,14 @@ def send_transactional(
     kind: MessageKind | str,
     object_id: str | int | None = None,
     reply_to: list[str] | None = None,
+    language: str | None = None,
 ) -> AnymailMessage:
     """Send an order, account, customer-service or service email.
 
     Transactional mail always goes: this never consults marketing consent or suppression, and it
     never carries List-Unsubscribe headers (those would invite people to "unsubscribe" from their receipts).
     The kind and object id travel as anymail tags and metadata so a tracking webhook can trace the message.
+    `language` is the recipient's saved language (see render_email).
     """
     from ..mailing.esp import tracking_options  # (the mailing package imports this module)
 
@@ -53,7 +70,7 @@ def send_transactional(
         raise ValueError("Commercial email is sent by the mailing engine, never as transactional mail.")
     if kind not in dict(message_kind_choices()):
         raise ValueError(f"Unknown message kind {kind!r}: the host declares its own in SUBSCRIPTIONS_MESSAGE_KINDS.")
-    subject, text, html = render_email(template, context)
+    subject, text, html = render_email(template, context, language=language)
     message = AnymailMessage(
         subject=subject,
         body=text,

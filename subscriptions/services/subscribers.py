@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -148,6 +149,16 @@ def subscriber_for_user(*, user: AbstractBaseUser) -> Subscriber:
         fields.append("confirmed_at")
     if fields:
         subscriber.save(update_fields=fields)
+    return subscriber
+
+
+def set_subscriber_language(*, subscriber: Subscriber, language: str) -> Subscriber:
+    """Write this address's emails in `language` from now on (one of settings.LANGUAGES; anything else is refused)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}: it must be one of settings.LANGUAGES.")
+    if subscriber.language != language:
+        subscriber.language = language
+        subscriber.save(update_fields=["language"])
     return subscriber
 
 

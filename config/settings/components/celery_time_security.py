@@ -14,7 +14,17 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below, r
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = env("SHOP_TIME_ZONE", default="Europe/Paris")
 
+# Languages (issue 16; docs/i18n.md). The language is a cookie, not a URL prefix: the links in emails already sent
+# (tokens, orders) stay the same in every language. LocaleMiddleware reads the cookie, then Accept-Language on a first
+# visit; a signed-in person's saved language comes before Accept-Language (accounts.middleware). The default
+# language's text is what every catalogue translates, and what an email falls back to.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "French"), ("de", "German")]
+# Each app carries its own catalogues (<app>/locale/); the project's own templates and config use locale/.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 # Pages, emails and the admin show times on the shop's clock (Paris by default); the database stores UTC.
 SHOP_TIME_ZONE = CELERY_TIMEZONE
 TIME_ZONE = SHOP_TIME_ZONE
@@ -46,6 +56,7 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 # Security: secure by default whenever the site is served over HTTPS.
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)

@@ -1,0 +1,98 @@
+"""Issue 16's CI check: the fr and de catalogues are complete, compiled, and hold every translatable string.
+
+- no untranslated or fuzzy entry in any catalogue (a wrong or missing word on a privacy page is a wrong promise);
+- every committed .mo says what its .po says (the demo and production read the .mo);
+- `make messages` run on a copy of the project finds no string the catalogues lack.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# The same list as the Makefile's I18N_APPS: each app's strings go to its own locale/.
+APPS = ["privacy", "subscriptions", "accounts", "shop", "reviews", "demo"]
+TRANSLATED = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+SKIP_DIRS = {".venv", "var", "build", ".git", "node_modules", "__pycache__", ".pytest_cache", ".hypothesis"}
+
+
+def catalogues(root: Path = ROOT) -> list[Path]:
+    found = []
+    for place in [root / "locale", *(root / app / "locale" for app in APPS)]:
+        found += sorted(place.glob("*/LC_MESSAGES/django.po"))
+    return found
+
+
+def read(path: Path):
+    with path.open("rb") as handle:
+        return read_po(handle, abort_invalid=True)
+
+
+def keys(catalogue) -> set[tuple[str, str | None]]:
+    return {(str(m.id), m.context) for m in catalogue if m.id}
+
+
+def test_every_language_but_the_default_has_catalogues():
+    assert TRANSLATED == ["fr", "de"]
+    languages = {path.parent.parent.name for path in catalogues()}
+    assert languages == set(TRANSLATED)
+
+
+@pytest.mark.parametrize("path", catalogues(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_catalogue_is_complete_and_compiled(path: Path):
+    catalogue = read(path)
+    language = path.parent.parent.name
+    assert str(catalogue.locale) == language, f"{path}: the header's Language is {catalogue.locale}, not {language}"
+    assert not catalogue.fuzzy, f"{path}: the header is marked fuzzy (msgfmt would drop its plural forms)"
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        elif not all(strings):
+            problems.append(f"untranslated: {message.id!r}")
+    assert not problems, f"{path}:\n" + "\n".join(problems)
+
+    mo_path = path.with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path} is missing: run `make messages`"
+    with mo_path.open("rb") as handle:
+        compiled = {(str(m.id), m.context): m.string for m in read_mo(handle) if m.id}
+    written = {(str(m.id), m.context): m.string for m in catalogue if m.id}
+    stale = sorted(k[0] for k in written.keys() | compiled.keys() if written.get(k) != compiled.get(k))
+    assert not stale, f"{mo_path} is older than its .po (run `make messages`): {stale[:5]}"
+
+
+def _run_makemessages(root: Path) -> None:
+    # -P: an app folder holds modules named like the standard library's (selectors.py), and cwd must not shadow it.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(root)}
+    env.pop("DEMO", None)
+    args = [sys.executable, "-P", "-m", "django", "makemessages", "--no-obsolete", "--add-location", "file"]
+    args += [arg for code in TRANSLATED for arg in ("-l", code)]
+    for app in APPS:
+        (root / app / "locale").mkdir(exist_ok=True)
+        subprocess.run(args, cwd=root / app, env=env, check=True, capture_output=True)  # noqa: S603 (our own command)
+    ignore = [arg for name in [*APPS, *SKIP_DIRS, "tests", "benchmarks", "outbox"] for arg in ("-i", name)]
+    subprocess.run(args + ignore, cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
+
+
+def test_makemessages_finds_nothing_new(tmp_path: Path):
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.mo"))
+    _run_makemessages(copy)
+    missing = []
+    for path in catalogues(copy):
+        original = ROOT / path.relative_to(copy)
+        have = keys(read(original)) if original.exists() else set()
+        missing += [f"{original.relative_to(ROOT)}: {msgid!r}" for msgid, _ in sorted(keys(read(path)) - have)]
+    assert not missing, "strings missing from the catalogues (run `make messages`):\n" + "\n".join(missing[:40])
