@@ -57,7 +57,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     age_attestation_version = models.CharField(max_length=32, blank=True)
     # One of settings.LANGUAGES (checked by the forms that set it); empty: not chosen, the shop's default applies.
     language = models.CharField(
-        "language", max_length=16, blank=True, help_text="The language of this person's pages and emails."
+        "language",
+        max_length=16,
+        blank=True,
+        db_default="",
+        help_text="The language of this person's pages and emails.",
     )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
