@@ -120,8 +120,8 @@ def record_consent_on_update(
     UPDATE returned a row, with the policy version in force read inside the same statement. A statement is atomic
     on its own, so the pair needs no transaction and no lock of its own: the UPDATE's row lock makes a concurrent
     repeat (a mail provider's one-click retry) wait, re-check its WHERE and change nothing, so exactly one event is
-    written per change. This is the one-click unsubscribe's hot path (issue 18: 8 round trips became 3). Elsewhere
-    (SQLite, the demo) the same in a transaction. Returns whether a row changed.
+    written per change. This is the one-click unsubscribe's hot path (issue 18: with the token's read, 8 round trips
+    became 2). Elsewhere (SQLite, the demo) the same in a transaction. Returns whether a row changed.
     """
     record = _new_event(subject=subject, purpose=purpose, action=action, method=method, user=user, request=request)
     if connection.vendor != "postgresql":
