@@ -100,7 +100,7 @@ def unsubscribe_topic(*, subscriber: Subscriber, topic: Topic, method: str, requ
         purpose=topic_purpose(topic),
         action=Action.WITHDRAWN,
         method=method,
-        user=subscriber.user,
+        user_id=subscriber.user_id,
         request=request,
     )
 
