@@ -201,6 +201,15 @@ def language_choices() -> list[tuple[str, str]]:
     ]
 
 
+class LanguageSelect(forms.Select):
+    """Each language's name is written in that language: the option says so (lang), for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(LengthFirstMixin, forms.ModelForm):
     first_name = forms.CharField(max_length=80, validators=[validate_person_name], label=_("First name"))
     last_name = forms.CharField(max_length=80, validators=[validate_person_name], label=_("Last name"))
@@ -212,6 +221,7 @@ class ProfileForm(LengthFirstMixin, forms.ModelForm):
     # address follows). Missing from a POST: unchanged.
     language = forms.ChoiceField(
         choices=language_choices,
+        widget=LanguageSelect,
         required=False,
         label=_("Language"),
         help_text=_("The language of your pages and of every email we send you."),

@@ -254,8 +254,8 @@ def test_the_profile_language_field_saves_and_switches_the_page_at_once(client, 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen earlier with the header's switcher
     page = client.get(PROFILE_URL).content.decode()
     for code, name in [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]:
-        assert re.search(rf'<option value="{code}"( selected)?>{name}</option>', page)
-    assert '<option value="en" selected>English</option>' in page
+        assert re.search(rf'<option value="{code}"( selected)? lang="{code}">{name}</option>', page)
+    assert '<option value="en" selected lang="en">English</option>' in page
 
     data = {"first_name": "Ada", "last_name": "King", "phone": "", "country": "FR", "gender": "", "language": language}
     response = client.post(PROFILE_URL, data, follow=True)
@@ -268,7 +268,7 @@ def test_the_profile_language_field_saves_and_switches_the_page_at_once(client, 
     assert saved in text
     assert words in text
     assert_no_english(text, language)
-    assert f'<option value="{language}" selected>' in response.content.decode()
+    assert f'<option value="{language}" selected lang="{language}">' in response.content.decode()
 
 
 @pytest.mark.parametrize("language", ["xx", "klingon", "fr-XX", "../de"])
@@ -301,3 +301,13 @@ def test_the_profile_and_address_pages_are_in_the_saved_language(client):
     for words in ["Votre compte", "Carnet d'adresses", "Livraison (par défaut)", "18 ans ou plus", "Langue"]:
         assert words in profile
     assert_no_english(profile, "fr")
+
+
+def test_a_password_reset_is_written_in_the_accounts_language_and_an_unknown_address_in_the_pages(client, mailoutbox):
+    UserFactory(email="marie@example.com", language="fr")
+    client.post(reverse("account_reset_password"), {"email": "marie@example.com"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert mailoutbox[-1].subject == "E-mail de réinitialisation de mot de passe"  # the account's French
+    # nobody's saved language to follow: the language of the page that asked
+    client.post(reverse("account_reset_password"), {"email": "nobody@example.com"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert mailoutbox[-1].to == ["nobody@example.com"]
+    assert mailoutbox[-1].subject == "Unbekanntes Konto"
