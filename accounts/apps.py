@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class AccountsConfig(AppConfig):
@@ -42,15 +43,20 @@ class AccountsConfig(AppConfig):
         registry.register_data_section(
             "addresses", _("Your address book"), data_rights.addresses_section, models=("accounts.Address",)
         )
+        # Export titles go into the JSON file as plain text (built by a task, in no one's language); they are in the
+        # catalogue (gettext_noop) for a page that shows them to translate with gettext.
         registry.register_exporter(
-            "profile", _("Your profile and age attestation"), data_rights.export_profile, models=("accounts.User",)
+            "profile",
+            gettext_noop("Your profile and age attestation"),
+            data_rights.export_profile,
+            models=("accounts.User",),
         )
         registry.register_exporter(
-            "addresses", _("Your addresses"), data_rights.export_addresses, models=("accounts.Address",)
+            "addresses", gettext_noop("Your addresses"), data_rights.export_addresses, models=("accounts.Address",)
         )
         registry.register_exporter(
             "email_addresses",
-            _("Your email addresses"),
+            gettext_noop("Your email addresses"),
             data_rights.export_email_addresses,
             models=("accounts.ConfirmedEmail",),
         )

@@ -127,7 +127,7 @@ def test_the_age_screen_is_translated_and_still_neutral(client, language, expect
                 "Telefon (optional)",
                 "Internationales Format, zum Beispiel +49 30 1234567.",
                 "Wohnsitzland",
-                "Wählen Sie ein Land",
+                "Land auswählen",
                 "Geschlecht (optional)",
                 "Keine Angabe",
                 "Nicht-binär",
