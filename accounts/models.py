@@ -58,7 +58,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     age_attestation_version = models.CharField(_("age attestation version"), max_length=32, blank=True)
     # One of settings.LANGUAGES (checked by the forms that set it); empty: not chosen, the shop's default applies.
     language = models.CharField(
-        _("language"), max_length=16, blank=True, help_text=_("The language of this person's pages and emails.")
+        _("language"),
+        max_length=16,
+        blank=True,
+        db_default="",
+        help_text=_("The language of this person's pages and emails."),
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

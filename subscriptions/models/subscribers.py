@@ -33,7 +33,9 @@ class Subscriber(models.Model):
     key_rotated_at = models.DateTimeField(null=True, blank=True)
     # One of settings.LANGUAGES (set from the page they subscribed on, changeable in the preference center); empty:
     # the shop's default language. Every email to this address is written in it.
-    language = models.CharField(max_length=16, blank=True, help_text="The language of this address's emails.")
+    language = models.CharField(
+        max_length=16, blank=True, db_default="", help_text="The language of this address's emails."
+    )
 
     class Meta:
         constraints = [
