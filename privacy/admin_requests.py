@@ -7,6 +7,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -16,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from . import data_rights
 from .charts import bar_chart
@@ -47,7 +49,8 @@ class DataRequestForm(forms.ModelForm):
 
     class Meta:
         model = DataRequest
-        fields = ["kind", "status", "user", "subject", "received_at", "due_at", "verified_at", "notes"]
+        fields = ["kind", "status", "user", "subject", "received_at", "due_at", "verified_at", "notes", "language"]
+        widgets = {"language": forms.Select(choices=[("", "—"), *settings.LANGUAGES])}
 
     def clean_subject(self) -> str:
         subject = self.cleaned_data["subject"]
@@ -182,7 +185,11 @@ class DataRequestAdmin(admin.ModelAdmin):
         account_url = ""
         if request.method == "POST" and form.is_valid():
             result = guests.open_staff_request(
-                email=form.cleaned_data["email"], kind=kind, handled_by=request.user, notes=form.cleaned_data["notes"]
+                email=form.cleaned_data["email"],
+                kind=kind,
+                handled_by=request.user,
+                notes=form.cleaned_data["notes"],
+                language=form.cleaned_data["language"],
             )
             if result.outcome == guests.StaffOutcome.ACCOUNT:
                 form.add_error(
@@ -216,9 +223,9 @@ class DataRequestAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": (
-                "Export for an address without an account"
+                _("Export for an address without an account")
                 if kind == DataRequest.Kind.EXPORT
-                else "Erasure for an address without an account"
+                else _("Erasure for an address without an account")
             ),
             "kind": kind,
             "form": form,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessLog(models.Model):
@@ -11,10 +12,10 @@ class AccessLog(models.Model):
     rows are deleted after PRIVACY_ACCESS_LOG_RETENTION_DAYS (180). Never a query string or a token."""
 
     class Event(models.TextChoices):
-        PAGE = "page", "Page view"
-        SIGN_IN = "sign_in", "Sign-in"
-        SIGNUP = "signup", "Signup"
-        CHECKOUT = "checkout", "Checkout"
+        PAGE = "page", _("Page view")
+        SIGN_IN = "sign_in", _("Sign-in")
+        SIGNUP = "signup", _("Signup")
+        CHECKOUT = "checkout", _("Checkout")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     event = models.CharField(max_length=16, choices=Event.choices, default=Event.PAGE)
@@ -29,6 +30,8 @@ class AccessLog(models.Model):
     user_agent = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacySettings(models.Model):
@@ -30,8 +31,8 @@ class PrivacySettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "privacy settings"
-        verbose_name_plural = "privacy settings"
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(cookies_chosen_at__isnull=False)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .policy import PolicyVersion
 
@@ -10,25 +11,25 @@ class ConsentEvent(models.Model):
     """Append-only ledger row written in the same transaction as every consent change."""
 
     class Action(models.TextChoices):
-        GRANTED = "granted", "Granted"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        CHANGED = "changed", "Changed"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        REQUESTED = "requested", "Requested (awaiting confirmation)"
+        GRANTED = "granted", _("Granted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CHANGED = "changed", _("Changed")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        REQUESTED = "requested", _("Requested (awaiting confirmation)")
 
     class Method(models.TextChoices):
-        SIGNUP_FORM = "signup_form", "Signup form"
-        SUBSCRIBE_FORM = "subscribe_form", "Subscribe form"
-        PREFERENCE_CENTER = "preference_center", "Preference center"
-        EMAILED_LINK = "emailed_link", "Emailed link"
-        ONE_CLICK = "one_click", "One-click unsubscribe header"
-        STAFF = "staff", "Staff"
-        ESP_WEBHOOK = "esp_webhook", "ESP webhook"
-        COOKIE_BANNER = "cookie_banner", "Cookie settings"
-        GPC = "gpc", "Global Privacy Control"
-        ACCOUNT_DELETION = "account_deletion", "Account deletion"
-        ACCOUNT_SETTINGS = "account_settings", "Account settings"
-        SYSTEM = "system", "System"
+        SIGNUP_FORM = "signup_form", _("Signup form")
+        SUBSCRIBE_FORM = "subscribe_form", _("Subscribe form")
+        PREFERENCE_CENTER = "preference_center", _("Preference center")
+        EMAILED_LINK = "emailed_link", _("Emailed link")
+        ONE_CLICK = "one_click", _("One-click unsubscribe header")
+        STAFF = "staff", _("Staff")
+        ESP_WEBHOOK = "esp_webhook", _("ESP webhook")
+        COOKIE_BANNER = "cookie_banner", _("Cookie settings")
+        GPC = "gpc", _("Global Privacy Control")
+        ACCOUNT_DELETION = "account_deletion", _("Account deletion")
+        ACCOUNT_SETTINGS = "account_settings", _("Account settings")
+        SYSTEM = "system", _("System")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -47,8 +48,16 @@ class ConsentEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_prefix = models.CharField(max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.")
     user_agent = models.CharField(max_length=300, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language of the policy text the person saw (empty: before languages were recorded)."),
+    )
 
     class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["subject", "purpose", "-created_at"])]
 
@@ -60,11 +69,11 @@ class Disclosure(models.Model):
     """A record that personal data left the shop for a third party."""
 
     class RecipientKind(models.TextChoices):
-        CARRIER = "carrier", "Carrier"
-        PAYMENT_PROCESSOR = "payment_processor", "Payment processor"
-        AD_PARTNER = "ad_partner", "Advertising partner"
-        LAWFUL_REQUEST = "lawful_request", "Lawful request"
-        OTHER = "other", "Other"
+        CARRIER = "carrier", _("Carrier")
+        PAYMENT_PROCESSOR = "payment_processor", _("Payment processor")
+        AD_PARTNER = "ad_partner", _("Advertising partner")
+        LAWFUL_REQUEST = "lawful_request", _("Lawful request")
+        OTHER = "other", _("Other")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -84,6 +93,8 @@ class Disclosure(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def _due_in_30_days():
@@ -18,16 +19,16 @@ class DataRequest(models.Model):
     Never holds an email in clear: the person is the `user` (an erased account stays as an anonymised row)."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Export (access)"
-        ERASURE = "erasure", "Erasure"
-        CORRECTION = "correction", "Correction"
-        LAWFUL_DISCLOSURE = "lawful_disclosure", "Lawful disclosure"
+        EXPORT = "export", _("Export (access)")
+        ERASURE = "erasure", _("Erasure")
+        CORRECTION = "correction", _("Correction")
+        LAWFUL_DISCLOSURE = "lawful_disclosure", _("Lawful disclosure")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        VERIFIED = "verified", "Identity verified"
-        COMPLETED = "completed", "Completed"
-        REJECTED = "rejected", "Rejected"
+        RECEIVED = "received", _("Received")
+        VERIFIED = "verified", _("Identity verified")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
@@ -45,8 +46,16 @@ class DataRequest(models.Model):
     self_service = models.BooleanField(default=False, help_text="Made by the shopper from the privacy center.")
     notes = models.TextField(blank=True, help_text="What was asked and done. No email addresses or tokens.")
     summary = models.JSONField(default=dict, blank=True, editable=False)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language the person made the request in: emails about it are written in it."),
+    )
 
     class Meta:
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
         ordering = ["status", "due_at", "id"]
         permissions = [
             ("run_export", "Can run a data export for a verified request"),
@@ -68,9 +77,9 @@ class DataExport(models.Model):
     """One "download my data" file, built by a task, offered behind the login to its owner until expires_at."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being prepared"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -86,6 +95,8 @@ class DataExport(models.Model):
     )
 
     class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -112,8 +123,8 @@ class GuestLink(models.Model):
     staff request (privacy.admin: "for an address without an account") points at its DataRequest."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Download my data"
-        ERASURE = "erasure", "Delete my data"
+        EXPORT = "export", _("Download my data")
+        ERASURE = "erasure", _("Delete my data")
 
     public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
     email = models.EmailField(max_length=254, blank=True)
@@ -130,8 +141,16 @@ class GuestLink(models.Model):
         related_name="guest_links",
         help_text="Set when a privacy officer opened the request (letter, phone): the link completes that request.",
     )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language of the page the request was made on: the email is written in it."),
+    )
 
     class Meta:
+        verbose_name = _("guest link")
+        verbose_name_plural = _("guest links")
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=["export", "erasure"]), name="privacy_guest_link_kind"),
             models.CheckConstraint(

@@ -7,7 +7,15 @@ ad-partner sharing · ad_feed: the ad partner's hashed audience feed · access_l
 from .access_log import log_access, log_event, purge_access_logs, redact_path, stop_logging_request
 from .ad_feed import AD_FEED_DATA_CATEGORIES, AD_FEED_PURPOSE, ad_partner_hash, export_ad_partner_feed
 from .choices import record_gpc_signal, save_cookie_choice, set_ad_sharing
-from .ledger import current_policy_version, record_bulk_disclosure, record_consent, record_disclosure, truncate_ip
+from .ledger import (
+    current_policy_version,
+    known_language,
+    policy_in_force,
+    record_bulk_disclosure,
+    record_consent,
+    record_disclosure,
+    truncate_ip,
+)
 
 __all__ = [
     "AD_FEED_DATA_CATEGORIES",
@@ -15,8 +23,10 @@ __all__ = [
     "ad_partner_hash",
     "current_policy_version",
     "export_ad_partner_feed",
+    "known_language",
     "log_access",
     "log_event",
+    "policy_in_force",
     "purge_access_logs",
     "record_bulk_disclosure",
     "record_consent",

@@ -7,9 +7,11 @@ import ipaddress
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
 
-from ..models import ConsentEvent, Disclosure, PolicyVersion
+from ..models import ConsentEvent, Disclosure, PolicyText, PolicyVersion
 from ..subjects import user_subject
 
 if TYPE_CHECKING:
@@ -43,6 +45,30 @@ def current_policy_version_id() -> int | None:
     )
 
 
+def known_language(language: str | None) -> str:
+    """`language` when it is one of settings.LANGUAGES, else "" (a forged cookie or header never gets stored)."""
+    return language if language and language in dict(settings.LANGUAGES) else ""
+
+
+def policy_in_force(language: str | None = None) -> tuple[int | None, str]:
+    """The id of the policy version in force and the language of its text a reader of `language` (default: the
+    active language) is shown: that language when the version has a text in it, else settings.LANGUAGE_CODE.
+    One query, the same as the id alone (the text's existence is a subquery); (None, "") before any version."""
+    wanted = known_language(language or translation.get_language())
+    versions = PolicyVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
+    if not wanted or wanted == settings.LANGUAGE_CODE:
+        version_id = versions.values_list("pk", flat=True).first()
+        return version_id, settings.LANGUAGE_CODE if version_id is not None else ""
+    row = (
+        versions.annotate(has_text=Exists(PolicyText.objects.filter(policy_version=OuterRef("pk"), language=wanted)))
+        .values_list("pk", "has_text")
+        .first()
+    )
+    if row is None:
+        return None, ""
+    return row[0], wanted if row[1] else settings.LANGUAGE_CODE
+
+
 def record_consent(
     *,
     subject: str,
@@ -53,12 +79,17 @@ def record_consent(
     user: AbstractBaseUser | None = None,
     double_opt_in: bool = False,
     request: HttpRequest | None = None,
+    language: str | None = None,
 ) -> ConsentEvent:
-    """Append one ConsentEvent. Call it in the same transaction as the change it records."""
+    """Append one ConsentEvent. Call it in the same transaction as the change it records.
+
+    The event names the policy version in force and the language of its text the person saw: `language` (the page's
+    or the email's; default: the active language) when the version has a text in it, else the default language's."""
     ip, agent = "", ""
     if request is not None:
         ip = request.META.get("REMOTE_ADDR", "")
         agent = request.META.get("HTTP_USER_AGENT", "")
+    policy_version_id, policy_language = policy_in_force(language)
     return ConsentEvent.objects.create(
         user=user if user is not None and user.pk else None,
         subject=subject,
@@ -67,9 +98,10 @@ def record_consent(
         value=value,
         method=method,
         double_opt_in=double_opt_in,
-        policy_version_id=current_policy_version_id(),
+        policy_version_id=policy_version_id,
         ip_prefix=truncate_ip(ip),
         user_agent=agent[:300],
+        language=policy_language,
     )
 
 
