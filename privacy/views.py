@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -149,11 +149,7 @@ def export(request: HttpRequest) -> HttpResponse:
         data_rights.request_export(user=request.user)
         messages.success(
             request,
-            ngettext(
-                "We are preparing your data. It stays here for you to download for %(days)d day.",
-                "We are preparing your data. It stays here for you to download for %(days)d days.",
-                app_settings.EXPORT_DAYS,
-            )
+            gettext("We are preparing your data. It stays here for you to download for %(days)d days.")
             % {"days": app_settings.EXPORT_DAYS},
         )
         return redirect("privacy:export")
