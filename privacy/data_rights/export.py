@@ -45,7 +45,8 @@ def build_export_payload(user: AbstractBaseUser | Person, *, guest: bool = False
         items = exporter.fn(user)
         if isinstance(items, dict):
             items = [items]
-        sections[exporter.key] = {"title": exporter.title, "items": jsonable(list(items))}
+        # str(): a lazy title is written in the language active now (the person's, see build_data_export)
+        sections[exporter.key] = {"title": str(exporter.title), "items": jsonable(list(items))}
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_FORMAT_VERSION,
