@@ -384,3 +384,19 @@ def test_an_export_file_uses_the_accounts_language_for_its_titles():
     build_data_export(export_id=export.pk)
     export = DataExport.objects.get(pk=export.pk)
     assert export.payload["sections"]["consent_history"]["title"] == "Verlauf Ihrer Einwilligungen"
+
+
+def test_the_demo_policy_has_its_french_and_german_texts(client):
+    from demo.seeds.privacy import seed_policy, seed_policy_change
+
+    seed_policy()
+    seed_policy_change()
+    seed_policy_change()  # idempotent
+    assert PolicyText.objects.count() == 4
+    french = main_part(client.get("/privacy/policy/", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Politique de confidentialité, version 2" in french
+    assert "Modifications de la version 2" in french
+    german = main_part(client.get("/privacy/policy/?version=1", HTTP_ACCEPT_LANGUAGE="de"))
+    assert "Datenschutzerklärung, Version 1" in german
+    assert "Änderungen in Version 2" not in german
+    assert "We collect what you give us" not in german
