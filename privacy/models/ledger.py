@@ -32,22 +32,38 @@ class ConsentEvent(models.Model):
         SYSTEM = "system", _("System")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     subject = models.CharField(
-        max_length=64, db_index=True, help_text='Whose consent: "subscriber:<id>", "user:<id>" or "visitor".'
+        max_length=64,
+        db_index=True,
+        help_text='Whose consent: "subscriber:<id>", "user:<id>" or "visitor".',
+        verbose_name=_("subject"),
     )
     purpose = models.CharField(
-        max_length=64, help_text='What for: "topic:<slug>", "marketing:all", "cookies:<category>", ...'
+        max_length=64,
+        help_text='What for: "topic:<slug>", "marketing:all", "cookies:<category>", ...',
+        verbose_name=_("purpose"),
     )
-    action = models.CharField(max_length=16, choices=Action.choices)
-    value = models.CharField(max_length=64, blank=True, help_text="The new value, e.g. a frequency.")
-    method = models.CharField(max_length=24, choices=Method.choices)
-    double_opt_in = models.BooleanField(default=False)
-    policy_version = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    ip_prefix = models.CharField(max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.")
-    user_agent = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
+    value = models.CharField(
+        max_length=64, blank=True, help_text="The new value, e.g. a frequency.", verbose_name=_("value")
+    )
+    method = models.CharField(max_length=24, choices=Method.choices, verbose_name=_("method"))
+    double_opt_in = models.BooleanField(default=False, verbose_name=_("double opt-in"))
+    policy_version = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("policy version")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created"))
+    ip_prefix = models.CharField(
+        max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.", verbose_name=_("IP network")
+    )
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("browser"))
     language = models.CharField(
         _("language"),
         max_length=16,
@@ -76,21 +92,38 @@ class Disclosure(models.Model):
         OTHER = "other", _("Other")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    subject = models.CharField(max_length=64, db_index=True, blank=True)
-    recipient_kind = models.CharField(max_length=24, choices=RecipientKind.choices)
-    recipient_name = models.CharField(max_length=120)
-    purpose = models.CharField(max_length=200)
-    data_categories = models.JSONField(default=list, help_text='e.g. ["name", "shipping address"]')
-    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "order:42"')
+    subject = models.CharField(max_length=64, db_index=True, blank=True, verbose_name=_("subject"))
+    recipient_kind = models.CharField(max_length=24, choices=RecipientKind.choices, verbose_name=_("kind of recipient"))
+    recipient_name = models.CharField(max_length=120, verbose_name=_("recipient"))
+    purpose = models.CharField(max_length=200, verbose_name=_("purpose"))
+    data_categories = models.JSONField(
+        default=list, help_text='e.g. ["name", "shipping address"]', verbose_name=_("data categories")
+    )
+    reference = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text='e.g. "order:42"', verbose_name=_("reference")
+    )
     legal_basis = models.CharField(
-        max_length=200, blank=True, help_text="For lawful requests: the order, warrant or statute relied on."
+        max_length=200,
+        blank=True,
+        help_text="For lawful requests: the order, warrant or statute relied on.",
+        verbose_name=_("legal basis"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("disclosure")

@@ -400,3 +400,30 @@ def test_the_demo_policy_has_its_french_and_german_texts(client):
     assert "Datenschutzerklärung, Version 1" in german
     assert "Änderungen in Version 2" not in german
     assert "We collect what you give us" not in german
+
+
+def test_staff_add_a_policy_text_per_language_in_the_admin(client):
+    client.force_login(StaffFactory())
+    form = {
+        "version": "4",
+        "title": "Privacy policy",
+        "body": "Plain words.",
+        "effective_at_0": "2026-12-01",
+        "effective_at_1": "09:00:00",
+        "texts-TOTAL_FORMS": "1",
+        "texts-INITIAL_FORMS": "0",
+        "texts-MIN_NUM_FORMS": "0",
+        "texts-MAX_NUM_FORMS": "1000",
+        "texts-0-language": "de",
+        "texts-0-title": "Datenschutzerklärung",
+        "texts-0-body": "Klare Worte.",
+    }
+    page = client.get("/admin/privacy/policyversion/add/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "textes dans d&#x27;autres langues" in page.lower() or "textes dans d'autres langues" in page.lower()
+    assert '<option value="en"' not in page.split('name="texts-__prefix__-language"', 1)[1].split("</select>", 1)[0]
+    response = client.post("/admin/privacy/policyversion/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PolicyVersion.objects.get(version="4").text_in("de").body == "Klare Worte."
+    refused = client.post("/admin/privacy/policyversion/add/", {**form, "version": "5", "texts-0-language": "xx"})
+    assert refused.status_code == 200  # not a language of the site: the form says so
+    assert not PolicyVersion.objects.filter(version="5").exists()
