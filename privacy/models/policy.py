@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+DEFAULT_TITLE = "Privacy policy"
+
 
 class PolicyVersion(models.Model):
     """One published version of the privacy policy; every ConsentEvent names the version in force.
@@ -15,7 +17,7 @@ class PolicyVersion(models.Model):
     PolicyText row (`texts`). A page shows the reader's language's text when there is one, else this one."""
 
     version = models.CharField(_("version"), max_length=32, unique=True)
-    title = models.CharField(_("title"), max_length=200, default="Privacy policy")
+    title = models.CharField(_("title"), max_length=200, default=DEFAULT_TITLE)
     body = models.TextField(
         _("body"), help_text=_("The policy text as published (Markdown-free plain text or simple HTML).")
     )
@@ -43,7 +45,10 @@ class PolicyVersion(models.Model):
                 if text.language == language:
                     return PolicyTextShown(text.title or self.title, text.body, language, fallback=False)
         fallback = language != settings.LANGUAGE_CODE
-        return PolicyTextShown(self.title, self.body, settings.LANGUAGE_CODE, fallback=fallback)
+        title = self.title
+        if title == DEFAULT_TITLE:  # the generic title nobody wrote: it has the reader's words
+            title = str(_(DEFAULT_TITLE))
+        return PolicyTextShown(title, self.body, settings.LANGUAGE_CODE, fallback=fallback)
 
 
 class PolicyTextShown:
