@@ -33,13 +33,17 @@ class LawfulRequestForm(forms.ModelForm):
     """Staff entry of a disclosure to an authority. Saved once; never editable afterwards."""
 
     data_categories = forms.CharField(
-        help_text="Comma-separated, e.g. name, email address, order history.", widget=forms.TextInput
+        help_text=_("Comma-separated, e.g. name, email address, order history."), widget=forms.TextInput
     )
 
     class Meta:
         model = Disclosure
         fields = ["user", "recipient_name", "reference", "legal_basis", "purpose", "data_categories"]
-        labels = {"user": "Person concerned", "recipient_name": "Authority", "reference": "Authority's reference"}
+        labels = {
+            "user": _("Person concerned"),
+            "recipient_name": _("Authority"),
+            "reference": _("Authority's reference"),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -20,7 +20,7 @@ class AccessLog(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created"))
     event = models.CharField(max_length=16, choices=Event.choices, default=Event.PAGE, verbose_name=_("event"))
     ip = models.GenericIPAddressField(
-        null=True, blank=True, help_text="Full address, erased after 30 days.", verbose_name=_("IP address")
+        null=True, blank=True, help_text=_("Full address, erased after 30 days."), verbose_name=_("IP address")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -32,11 +32,11 @@ class AccessLog(models.Model):
     )
     method = models.CharField(max_length=8, verbose_name=_("method"))
     path = models.CharField(
-        max_length=255, help_text="Without query string; tokens replaced by <token>.", verbose_name=_("path")
+        max_length=255, help_text=_("Without query string; tokens replaced by <token>."), verbose_name=_("path")
     )
     status = models.PositiveSmallIntegerField(verbose_name=_("status"))
     ip_prefix = models.CharField(
-        max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.", verbose_name=_("IP network")
+        max_length=64, blank=True, help_text=_("IPv4 truncated to /24, IPv6 to /48."), verbose_name=_("IP network")
     )
     user_agent = models.CharField(max_length=200, blank=True, verbose_name=_("browser"))
 

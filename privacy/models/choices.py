@@ -14,7 +14,7 @@ class PrivacySettings(models.Model):
     cookies_chosen_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the shopper last answered the cookie banner (empty: never).",
+        help_text=_("When the shopper last answered the cookie banner (empty: never)."),
         verbose_name=_("cookie choice made"),
     )
     preferences_cookies = models.BooleanField(default=False, verbose_name=_("preferences cookies"))
@@ -22,19 +22,19 @@ class PrivacySettings(models.Model):
     advertising_cookies = models.BooleanField(default=False, verbose_name=_("advertising cookies"))
     ad_sharing_opted_out = models.BooleanField(
         default=False,
-        help_text='"Don\'t share my data for tailored advertising" was chosen explicitly.',
+        help_text=_('"Don\'t share my data for tailored advertising" was chosen explicitly.'),
         verbose_name=_("ad sharing refused"),
     )
     ad_sharing_agreed_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the shopper said yes to sharing with the ad partner (empty: no, the default).",
+        help_text=_("When the shopper said yes to sharing with the ad partner (empty: no, the default)."),
         verbose_name=_("ad sharing agreed"),
     )
     gpc_recorded_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="First time a Global Privacy Control signal arrived from this account: a standing opt-out.",
+        help_text=_("First time a Global Privacy Control signal arrived from this account: a standing opt-out."),
         verbose_name=_("Global Privacy Control signal received"),
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))

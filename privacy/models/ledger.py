@@ -42,17 +42,17 @@ class ConsentEvent(models.Model):
     subject = models.CharField(
         max_length=64,
         db_index=True,
-        help_text='Whose consent: "subscriber:<id>", "user:<id>" or "visitor".',
+        help_text=_('Whose consent: "subscriber:<id>", "user:<id>" or "visitor".'),
         verbose_name=_("subject"),
     )
     purpose = models.CharField(
         max_length=64,
-        help_text='What for: "topic:<slug>", "marketing:all", "cookies:<category>", ...',
+        help_text=_('What for: "topic:<slug>", "marketing:all", "cookies:<category>", ...'),
         verbose_name=_("purpose"),
     )
     action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
     value = models.CharField(
-        max_length=64, blank=True, help_text="The new value, e.g. a frequency.", verbose_name=_("value")
+        max_length=64, blank=True, help_text=_("The new value, e.g. a frequency."), verbose_name=_("value")
     )
     method = models.CharField(max_length=24, choices=Method.choices, verbose_name=_("method"))
     double_opt_in = models.BooleanField(default=False, verbose_name=_("double opt-in"))
@@ -61,7 +61,7 @@ class ConsentEvent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created"))
     ip_prefix = models.CharField(
-        max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.", verbose_name=_("IP network")
+        max_length=64, blank=True, help_text=_("IPv4 truncated to /24, IPv6 to /48."), verbose_name=_("IP network")
     )
     user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("browser"))
     language = models.CharField(
@@ -104,15 +104,15 @@ class Disclosure(models.Model):
     recipient_name = models.CharField(max_length=120, verbose_name=_("recipient"))
     purpose = models.CharField(max_length=200, verbose_name=_("purpose"))
     data_categories = models.JSONField(
-        default=list, help_text='e.g. ["name", "shipping address"]', verbose_name=_("data categories")
+        default=list, help_text=_('e.g. ["name", "shipping address"]'), verbose_name=_("data categories")
     )
     reference = models.CharField(
-        max_length=64, blank=True, db_index=True, help_text='e.g. "order:42"', verbose_name=_("reference")
+        max_length=64, blank=True, db_index=True, help_text=_('e.g. "order:42"'), verbose_name=_("reference")
     )
     legal_basis = models.CharField(
         max_length=200,
         blank=True,
-        help_text="For lawful requests: the order, warrant or statute relied on.",
+        help_text=_("For lawful requests: the order, warrant or statute relied on."),
         verbose_name=_("legal basis"),
     )
     recorded_by = models.ForeignKey(

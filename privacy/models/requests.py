@@ -41,7 +41,7 @@ class DataRequest(models.Model):
         verbose_name=_("user"),
     )
     subject = models.CharField(
-        max_length=64, blank=True, db_index=True, help_text='e.g. "user:42"', verbose_name=_("subject")
+        max_length=64, blank=True, db_index=True, help_text=_('e.g. "user:42"'), verbose_name=_("subject")
     )
     received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received"))
     due_at = models.DateTimeField(default=_due_in_30_days, verbose_name=_("due on"))
@@ -56,10 +56,10 @@ class DataRequest(models.Model):
         verbose_name=_("handled by"),
     )
     self_service = models.BooleanField(
-        default=False, help_text="Made by the shopper from the privacy center.", verbose_name=_("self-service")
+        default=False, help_text=_("Made by the shopper from the privacy center."), verbose_name=_("self-service")
     )
     notes = models.TextField(
-        blank=True, help_text="What was asked and done. No email addresses or tokens.", verbose_name=_("notes")
+        blank=True, help_text=_("What was asked and done. No email addresses or tokens."), verbose_name=_("notes")
     )
     summary = models.JSONField(default=dict, blank=True, editable=False, verbose_name=_("summary"))
     language = models.CharField(
@@ -111,7 +111,7 @@ class DataExport(models.Model):
     content = models.TextField(
         blank=True,
         editable=False,
-        help_text="The export as JSON text (kept as text so the documented key order stays).",
+        help_text=_("The export as JSON text (kept as text so the documented key order stays)."),
         verbose_name=_("content"),
     )
 
@@ -160,7 +160,7 @@ class GuestLink(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="guest_links",
-        help_text="Set when a privacy officer opened the request (letter, phone): the link completes that request.",
+        help_text=_("Set when a privacy officer opened the request (letter, phone): the link completes that request."),
         verbose_name=_("data request"),
     )
     language = models.CharField(
