@@ -1,11 +1,13 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from . import (
     admin_requests,  # noqa: F401 (registers the data request admin)
     services,
 )
-from .models import AccessLog, ConsentEvent, DataExport, Disclosure, PolicyVersion, PrivacySettings
+from .models import AccessLog, ConsentEvent, DataExport, Disclosure, PolicyText, PolicyVersion, PrivacySettings
 from .readonly_admin import ReadOnlyLedgerAdmin
 
 
@@ -20,8 +22,9 @@ class ConsentEventAdmin(ReadOnlyLedgerAdmin):
         "method",
         "double_opt_in",
         "policy_version",
+        "language",
     ]
-    list_filter = ["action", "method", "double_opt_in"]
+    list_filter = ["action", "method", "double_opt_in", "language"]
     search_fields = ["subject", "purpose"]
     date_hierarchy = "created_at"
 
@@ -30,13 +33,17 @@ class LawfulRequestForm(forms.ModelForm):
     """Staff entry of a disclosure to an authority. Saved once; never editable afterwards."""
 
     data_categories = forms.CharField(
-        help_text="Comma-separated, e.g. name, email address, order history.", widget=forms.TextInput
+        help_text=_("Comma-separated, e.g. name, email address, order history."), widget=forms.TextInput
     )
 
     class Meta:
         model = Disclosure
         fields = ["user", "recipient_name", "reference", "legal_basis", "purpose", "data_categories"]
-        labels = {"user": "Person concerned", "recipient_name": "Authority", "reference": "Authority's reference"}
+        labels = {
+            "user": _("Person concerned"),
+            "recipient_name": _("Authority"),
+            "reference": _("Authority's reference"),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +54,7 @@ class LawfulRequestForm(forms.ModelForm):
     def clean_data_categories(self) -> list[str]:
         categories = [part.strip() for part in self.cleaned_data["data_categories"].split(",") if part.strip()]
         if not categories:
-            raise forms.ValidationError("Name at least one category of data.")
+            raise forms.ValidationError(_("Name at least one category of data."))
         return categories
 
 
@@ -84,9 +91,38 @@ class DisclosureAdmin(ReadOnlyLedgerAdmin):
         obj.pk = created.pk
 
 
+class PolicyTextForm(forms.ModelForm):
+    class Meta:
+        model = PolicyText
+        fields = ["language", "title", "body"]
+        widgets = {
+            "language": forms.Select(
+                choices=[(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+            )
+        }
+
+
+class PolicyTextInline(admin.StackedInline):
+    """The version's text in each other language; the version's own title and body are the default language's."""
+
+    model = PolicyText
+    form = PolicyTextForm
+    extra = 0
+    verbose_name = _("text in another language")
+    verbose_name_plural = _("texts in other languages")
+
+
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
-    list_display = ["version", "title", "effective_at", "is_material"]
+    list_display = ["version", "title", "effective_at", "is_material", "languages"]
+    inlines = [PolicyTextInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("texts")
+
+    @admin.display(description=_("languages"))
+    def languages(self, obj: PolicyVersion) -> str:
+        return ", ".join([settings.LANGUAGE_CODE, *(text.language for text in obj.texts.all())])
 
 
 @admin.register(PrivacySettings)

@@ -7,6 +7,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -16,6 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import data_rights
 from .charts import bar_chart
@@ -31,14 +34,18 @@ CLOSED = {DataRequest.Status.COMPLETED, DataRequest.Status.REJECTED}
 def due_state(data_request: DataRequest, now: datetime.datetime | None = None) -> tuple[str, str]:
     """("overdue" | "near" | "ok" | "closed", a sentence): how an open request stands against its due date."""
     if data_request.status in CLOSED:
-        return "closed", "closed"
+        return "closed", gettext("closed")
     now = now or timezone.now()
     days = (data_request.due_at - now).total_seconds() / 86400
     if days < 0:
         late = max(1, int(-days))
-        return "overdue", f"overdue by {late} day{'s' if late != 1 else ''}"
+        text = gettext("overdue by 1 day") if late == 1 else gettext("overdue by %(days)d days") % {"days": late}
+        return "overdue", text
     left = int(days)
-    text = "due today" if left == 0 else f"due in {left} day{'s' if left != 1 else ''}"
+    if left == 0:
+        text = gettext("due today")
+    else:
+        text = gettext("due in 1 day") if left == 1 else gettext("due in %(days)d days") % {"days": left}
     return ("near" if days <= NEAR_DUE_DAYS else "ok"), text
 
 
@@ -47,21 +54,24 @@ class DataRequestForm(forms.ModelForm):
 
     class Meta:
         model = DataRequest
-        fields = ["kind", "status", "user", "subject", "received_at", "due_at", "verified_at", "notes"]
+        fields = ["kind", "status", "user", "subject", "received_at", "due_at", "verified_at", "notes", "language"]
+        widgets = {"language": forms.Select(choices=[("", "—"), *settings.LANGUAGES])}
 
     def clean_subject(self) -> str:
         subject = self.cleaned_data["subject"]
         if "@" in subject:
             raise forms.ValidationError(
-                "The subject may not be an email address. For a person without an account, use "
-                "\u201cFor an address without an account\u201d on the list of requests."
+                _(
+                    "The subject may not be an email address. For a person without an account, use "
+                    "“For an address without an account” on the list of requests."
+                )
             )
         return subject
 
     def clean_notes(self) -> str:
         notes = self.cleaned_data["notes"]
         if _ADDRESS_IN_TEXT.search(notes):
-            raise forms.ValidationError("Remove the email address from the notes: a request must not store one.")
+            raise forms.ValidationError(_("Remove the email address from the notes: a request must not store one."))
         return notes
 
 
@@ -78,9 +88,9 @@ def due_chart(now: datetime.datetime | None = None, limit: int = 12) -> str:
         return ""
     return bar_chart(
         rows,
-        label="Open data requests: days left until due",
+        label=gettext("Open data requests: days left until due"),
         threshold=NEAR_DUE_DAYS,
-        threshold_label=f"{NEAR_DUE_DAYS} days",
+        threshold_label=gettext("%(days)d days") % {"days": NEAR_DUE_DAYS},
         danger_below=True,
     )
 
@@ -104,14 +114,16 @@ class DataRequestAdmin(admin.ModelAdmin):
     form = DataRequestForm
     change_list_template = "admin/privacy/datarequest/change_list.html"
 
-    @admin.display(description="person")
+    @admin.display(description=_("person"))
     def person(self, obj: DataRequest) -> str:
         """The account's email, for staff only (never stored on the request itself)."""
         if obj.user_id is None:
-            return "address without an account" if not obj.subject.startswith("user:") else "erased account"
-        return obj.user.email or f"account #{obj.user_id}"
+            if not obj.subject.startswith("user:"):
+                return gettext("address without an account")
+            return gettext("erased account")
+        return obj.user.email or gettext("account #%(id)s") % {"id": obj.user_id}
 
-    @admin.display(description="due date")
+    @admin.display(description=_("due date"))
     def due(self, obj: DataRequest) -> str:
         state, text = due_state(obj)
         if state in {"overdue", "near"}:
@@ -130,7 +142,7 @@ class DataRequestAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="export")
+    @admin.display(description=_("export"))
     def export(self, obj: DataRequest) -> str:
         """The latest export the request produced (its record: staff never see the content)."""
         if getattr(obj, "export_id", None) is None:
@@ -182,13 +194,19 @@ class DataRequestAdmin(admin.ModelAdmin):
         account_url = ""
         if request.method == "POST" and form.is_valid():
             result = guests.open_staff_request(
-                email=form.cleaned_data["email"], kind=kind, handled_by=request.user, notes=form.cleaned_data["notes"]
+                email=form.cleaned_data["email"],
+                kind=kind,
+                handled_by=request.user,
+                notes=form.cleaned_data["notes"],
+                language=form.cleaned_data["language"],
             )
             if result.outcome == guests.StaffOutcome.ACCOUNT:
                 form.add_error(
                     None,
-                    "This address belongs to an account: nothing was recorded or sent. Open the request for that "
-                    "account instead.",
+                    gettext(
+                        "This address belongs to an account: nothing was recorded or sent. Open the request for that "
+                        "account instead."
+                    ),
                 )
                 query = urlencode({"user": result.account.pk, "kind": kind})
                 account_url = f"{reverse('admin:privacy_datarequest_add')}?{query}"
@@ -198,27 +216,37 @@ class DataRequestAdmin(admin.ModelAdmin):
                     self.log_addition(request, data_request, "Address without an account: we hold nothing under it.")
                     self.message_user(
                         request,
-                        f"We hold nothing under this address: request #{data_request.pk} is recorded as completed "
-                        "(nothing held) and nothing was sent. Tell the person we hold no data under it.",
+                        gettext(
+                            "We hold nothing under this address: request #%(id)s is recorded as completed "
+                            "(nothing held) and nothing was sent. Tell the person we hold no data under it."
+                        )
+                        % {"id": data_request.pk},
                         messages.WARNING,
                     )
                 else:
-                    opened = "was already open; a new link replaces the old one" if result.reused else "is opened"
+                    if result.reused:
+                        opened = gettext("Request #%(id)s was already open; a new link replaces the old one.")
+                    else:
+                        opened = gettext("Request #%(id)s is opened.")
                     self.log_addition(request, data_request, "Address without an account: confirmation link sent.")
                     self.message_user(
                         request,
-                        f"Request #{data_request.pk} {opened}. We are emailing the address a single-use link "
-                        f"(valid {guests.app_settings.GUEST_LINK_HOURS} hours); the request completes when the "
-                        "person uses it. The address was not stored on the request.",
+                        (opened % {"id": data_request.pk})
+                        + " "
+                        + gettext(
+                            "We are emailing the address a single-use link (valid %(hours)s hours); the request "
+                            "completes when the person uses it. The address was not stored on the request."
+                        )
+                        % {"hours": guests.app_settings.GUEST_LINK_HOURS},
                         messages.SUCCESS,
                     )
                 return redirect("admin:privacy_datarequest_change", data_request.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": (
-                "Export for an address without an account"
+                _("Export for an address without an account")
                 if kind == DataRequest.Kind.EXPORT
-                else "Erasure for an address without an account"
+                else _("Erasure for an address without an account")
             ),
             "kind": kind,
             "form": form,
@@ -244,30 +272,38 @@ class DataRequestAdmin(admin.ModelAdmin):
         if skipped:
             messages.warning(
                 request,
-                f"{skipped} request(s) skipped: only verified {kind} requests with an account run here. A request "
-                "for an address without an account completes when the person uses the emailed link; to send a new "
-                "one, use \u201cFor an address without an account\u201d again with the address.",
+                gettext(
+                    "%(count)s request(s) skipped: only verified %(kind)s requests with an account run here. A request "
+                    "for an address without an account completes when the person uses the emailed link; to send a "
+                    "new one, use “For an address without an account” again with the address."
+                )
+                % {"count": skipped, "kind": kind},
             )
         return ready
 
-    @admin.action(description="Run the export for the selected verified requests", permissions=["run_export"])
+    @admin.action(description=_("Run the export for the selected verified requests"), permissions=["run_export"])
     def run_export(self, request, queryset) -> None:
         for data_request in self._runnable(request, queryset, DataRequest.Kind.EXPORT):
             data_rights.request_export(user=data_request.user, data_request=data_request, handled_by=request.user)
-            messages.success(request, f"Export queued for request #{data_request.pk}.")
+            messages.success(request, gettext("Export queued for request #%(id)s.") % {"id": data_request.pk})
 
-    @admin.action(description="Run the erasure for the selected verified requests", permissions=["run_erasure"])
+    @admin.action(description=_("Run the erasure for the selected verified requests"), permissions=["run_erasure"])
     def run_erasure(self, request, queryset) -> None:
         for data_request in self._runnable(request, queryset, DataRequest.Kind.ERASURE):
             try:
                 data_rights.erase_person(data_request.user, data_request=data_request, handled_by=request.user)
             except data_rights.AlreadyErased:
-                messages.warning(request, f"Request #{data_request.pk}: that account was already erased.")
+                messages.warning(
+                    request, gettext("Request #%(id)s: that account was already erased.") % {"id": data_request.pk}
+                )
                 continue
             except data_rights.ErasureNotAllowed:
-                messages.error(request, f"Request #{data_request.pk}: only a superuser may erase a staff account.")
+                messages.error(
+                    request,
+                    gettext("Request #%(id)s: only a superuser may erase a staff account.") % {"id": data_request.pk},
+                )
                 continue
-            messages.success(request, f"Request #{data_request.pk}: erased.")
+            messages.success(request, gettext("Request #%(id)s: erased.") % {"id": data_request.pk})
 
     def has_run_export_permission(self, request) -> bool:
         return request.user.has_perm("privacy.run_export")

@@ -10,16 +10,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import registry
 from .app_settings import app_settings
 
 
 class CookieCategory(models.TextChoices):
-    NECESSARY = "necessary", "Necessary"
-    PREFERENCES = "preferences", "Preferences"
-    ANALYTICS = "analytics", "Analytics"
-    ADVERTISING = "advertising", "Advertising"
+    NECESSARY = "necessary", _("Necessary")
+    PREFERENCES = "preferences", _("Preferences")
+    ANALYTICS = "analytics", _("Analytics")
+    ADVERTISING = "advertising", _("Advertising")
 
 
 OPTIONAL_CATEGORIES: tuple[str, ...] = (
@@ -42,55 +44,107 @@ class CategoryInfo:
     title: str
     description: str
     cookies: tuple[CookieInfo, ...]
+    allow_label: str = ""  # the checkbox's label: "Allow analytics cookies"
+    cookies_caption: str = ""  # the cookie table's caption: "Necessary cookies"
+
+
+# Each category in words, in the reader's language (lazy: rendered when the page is).
+CATEGORY_WORDS = {
+    CookieCategory.NECESSARY: {
+        "description": _("Needed for the shop to work. They are always on and never used to track you."),
+        "allow": _("Allow necessary cookies"),
+        "caption": _("Necessary cookies"),
+        "plural": pgettext_lazy("cookies of this category, in a list", "necessary"),
+    },
+    CookieCategory.PREFERENCES: {
+        "description": _(
+            "Remember display choices you make, such as how product lists are sorted. We set none of these yet; "
+            "any we add will be listed here first."
+        ),
+        "allow": _("Allow preferences cookies"),
+        "caption": _("Preferences cookies"),
+        "plural": pgettext_lazy("cookies of this category, in a list", "preferences"),
+    },
+    CookieCategory.ANALYTICS: {
+        "description": _(
+            "Count page views, and let our newsletters count whether they were opened (email open beacons), "
+            "so we learn what is useful. Counts only, never sold."
+        ),
+        "allow": _("Allow analytics cookies"),
+        "caption": _("Analytics cookies"),
+        "plural": pgettext_lazy("cookies of this category, in a list", "analytics"),
+    },
+    CookieCategory.ADVERTISING: {
+        "description": _(
+            "Let our advertising partner's tags run on our pages, so it can show you ads for our products "
+            "elsewhere. Refused automatically when your browser sends Global Privacy Control."
+        ),
+        "allow": _("Allow advertising cookies"),
+        "caption": _("Advertising cookies"),
+        "plural": pgettext_lazy("cookies of this category, in a list", "advertising"),
+    },
+}
+
+
+def category_names(categories) -> str:
+    """The categories as the dashboard's sentence names them: "preferences, analytics"."""
+    return ", ".join(str(CATEGORY_WORDS[category]["plural"]) for category in categories)
+
+
+def _days(count: int) -> str:
+    # Two messages rather than ngettext: the catalogue check (tests/test_translations.py) compares singular entries.
+    return gettext("1 day") if count == 1 else gettext("%(count)d days") % {"count": count}
+
+
+def _category(category: CookieCategory, cookies: tuple[CookieInfo, ...] = ()) -> CategoryInfo:
+    words = CATEGORY_WORDS[category]
+    return CategoryInfo(
+        key=category,
+        title=str(category.label),
+        description=str(words["description"]),
+        cookies=cookies,
+        allow_label=str(words["allow"]),
+        cookies_caption=str(words["caption"]),
+    )
+
+
+def _language_cookie() -> tuple[CookieInfo, ...]:
+    """Django's language cookie, when the site lets people choose their language (LocaleMiddleware)."""
+    if "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE:
+        return ()
+    age = settings.LANGUAGE_COOKIE_AGE
+    lifetime = _days(age // 86400) if age else gettext("Until you close your browser")
+    return (
+        CookieInfo(settings.LANGUAGE_COOKIE_NAME, gettext("Remembers the language you chose for the shop."), lifetime),
+    )
 
 
 def catalogue(consent_cookie_name: str, consent_days: int) -> list[CategoryInfo]:
-    """Every category and every cookie we set, as the cookie settings page explains them."""
+    """Every category and every cookie we set, as the cookie settings page explains them (in the active language)."""
+    necessary = (
+        CookieInfo(
+            settings.SESSION_COOKIE_NAME,
+            gettext("Keeps you signed in and remembers your cart between pages."),
+            _days(settings.SESSION_COOKIE_AGE // 86400),
+        ),
+        CookieInfo(
+            settings.CSRF_COOKIE_NAME,
+            gettext("Protects the forms you send us against forgery by other websites."),
+            _days(settings.CSRF_COOKIE_AGE // 86400),
+        ),
+        CookieInfo(
+            consent_cookie_name,
+            gettext("Remembers the choices you make on this page, so we don't ask on every visit."),
+            _days(consent_days),
+        ),
+        *_language_cookie(),
+        *(CookieInfo(name, str(purpose), str(lifetime)) for name, purpose, lifetime in registry.necessary_cookies()),
+    )
     return [
-        CategoryInfo(
-            CookieCategory.NECESSARY,
-            "Necessary",
-            "Needed for the shop to work. They are always on and never used to track you.",
-            (
-                CookieInfo(
-                    settings.SESSION_COOKIE_NAME,
-                    "Keeps you signed in and remembers your cart between pages.",
-                    f"{settings.SESSION_COOKIE_AGE // 86400} days",
-                ),
-                CookieInfo(
-                    settings.CSRF_COOKIE_NAME,
-                    "Protects the forms you send us against forgery by other websites.",
-                    f"{settings.CSRF_COOKIE_AGE // 86400} days",
-                ),
-                CookieInfo(
-                    consent_cookie_name,
-                    "Remembers the choices you make on this page, so we don't ask on every visit.",
-                    f"{consent_days} days",
-                ),
-                *(CookieInfo(*cookie) for cookie in registry.necessary_cookies()),
-            ),
-        ),
-        CategoryInfo(
-            CookieCategory.PREFERENCES,
-            "Preferences",
-            "Remember display choices you make, such as how product lists are sorted. We set none of these yet; "
-            "any we add will be listed here first.",
-            (),
-        ),
-        CategoryInfo(
-            CookieCategory.ANALYTICS,
-            "Analytics",
-            "Count page views, and let our newsletters count whether they were opened (email open beacons), "
-            "so we learn what is useful. Counts only, never sold.",
-            (),
-        ),
-        CategoryInfo(
-            CookieCategory.ADVERTISING,
-            "Advertising",
-            "Let our advertising partner's tags run on our pages, so it can show you ads for our products "
-            "elsewhere. Refused automatically when your browser sends Global Privacy Control.",
-            (),
-        ),
+        _category(CookieCategory.NECESSARY, necessary),
+        _category(CookieCategory.PREFERENCES),
+        _category(CookieCategory.ANALYTICS),
+        _category(CookieCategory.ADVERTISING),
     ]
 
 

@@ -1,6 +1,8 @@
 import re
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .cookies import OPTIONAL_CATEGORIES, CookieCategory
 
@@ -14,7 +16,12 @@ class CookieChoiceForm(forms.Form):
     SAVE = "save"
 
     choice = forms.ChoiceField(
-        choices=[(ACCEPT_ALL, "Accept all"), (REJECT_ALL, "Reject all"), (CUSTOMISE, "Choose"), (SAVE, "Save")]
+        choices=[
+            (ACCEPT_ALL, _("Accept all")),
+            (REJECT_ALL, _("Reject all")),
+            (CUSTOMISE, _("Choose")),
+            (SAVE, _("Save")),
+        ]
     )
     categories = forms.MultipleChoiceField(
         choices=[(category, CookieCategory(category).label) for category in OPTIONAL_CATEGORIES],
@@ -35,12 +42,12 @@ class CookieChoiceForm(forms.Form):
 class AdSharingForm(forms.Form):
     share = forms.TypedChoiceField(
         choices=[
-            ("no", "Don't share my data for tailored advertising (the default)"),
-            ("yes", "Share a keyed hash of my email address with the advertising partner"),
+            ("no", _("Don't share my data for tailored advertising (the default)")),
+            ("yes", _("Share a keyed hash of my email address with the advertising partner")),
         ],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        label="Tailored advertising",
+        label=_("Tailored advertising"),
     )
 
 
@@ -48,10 +55,10 @@ class DeleteAccountForm(forms.Form):
     """Re-authentication before erasure: the account's password and an explicit confirmation."""
 
     password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     confirm = forms.BooleanField(
-        label="I understand that my account and my data will be erased and that this cannot be undone.",
+        label=_("I understand that my account and my data will be erased and that this cannot be undone."),
         required=True,
     )
 
@@ -62,7 +69,7 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if self.user is None or not self.user.check_password(password):
-            raise forms.ValidationError("That password is not right.")
+            raise forms.ValidationError(_("That password is not right."))
         return password
 
 
@@ -74,19 +81,22 @@ class GuestRequestForm(forms.Form):
     """/privacy/request/: an address and what to do with the data held under it."""
 
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the correct format, like name@example.com.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the correct format, like name@example.com."),
         },
     )
     kind = forms.ChoiceField(
-        label="What would you like?",
-        choices=[("export", "Download my data"), ("erasure", "Delete my data")],
+        label=_("What would you like?"),
+        choices=[("export", _("Download my data")), ("erasure", _("Delete my data"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose download or delete.", "invalid_choice": "Choose download or delete."},
+        error_messages={
+            "required": _("Choose download or delete."),
+            "invalid_choice": _("Choose download or delete."),
+        },
     )
 
 
@@ -104,24 +114,31 @@ class StaffGuestRequestForm(forms.Form):
     once (to find the data and send the confirmation link) and never saved on the DataRequest."""
 
     email = forms.EmailField(
-        label="The person's email address",
+        label=_("The person's email address"),
         max_length=254,
-        help_text="Used once to send the confirmation link; the request keeps only a keyed hash of it.",
+        help_text=_("Used once to send the confirmation link; the request keeps only a keyed hash of it."),
         error_messages={
-            "required": "Enter the email address the person asked about.",
-            "invalid": "Enter an email address in the correct format, like name@example.com.",
+            "required": _("Enter the email address the person asked about."),
+            "invalid": _("Enter an email address in the correct format, like name@example.com."),
         },
     )
+    language = forms.ChoiceField(
+        label=_("Language of the email"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("The language the person wrote or spoke in: the link is emailed in it."),
+    )
     notes = forms.CharField(
-        label="Notes",
+        label=_("Notes"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="How the request came in (letter, phone) and anything asked. No email addresses.",
+        help_text=_("How the request came in (letter, phone) and anything asked. No email addresses."),
     )
 
     def clean_notes(self) -> str:
         notes = self.cleaned_data["notes"].strip()
         if _ADDRESS_IN_TEXT.search(notes):
-            raise forms.ValidationError("Remove the email address from the notes: the request must not store one.")
+            raise forms.ValidationError(_("Remove the email address from the notes: the request must not store one."))
         return notes

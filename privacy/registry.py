@@ -273,3 +273,20 @@ def register_reference_words(kind: str, fn: Callable[[list[str]], dict[str, str]
 
 def reference_words() -> dict[str, Callable[[list[str]], dict[str, str]]]:
     return dict(_reference_words)
+
+
+# Languages ------------------------------------------------------------------------------------------------------
+# Every title, description and word given to this registry may be a lazy string (gettext_lazy): privacy turns it
+# into text when a page or an email is rendered, in the reader's language (the active one).
+# - register_export_labels({key: label}): the words for an app's export keys on the export page ("placed_at" ->
+#   _("Placed")); a key without a label reads as itself, capitalised.
+
+_export_labels: dict[str, Any] = {}
+
+
+def register_export_labels(labels: dict[str, Any]) -> None:
+    _export_labels.update(labels)
+
+
+def export_labels() -> dict[str, Any]:
+    return dict(_export_labels)

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from . import registry
 from .app_settings import app_settings
-from .cookies import CookieChoice
+from .cookies import CookieChoice, category_names
 from .models import ConsentEvent, Disclosure, PrivacySettings
 
 if TYPE_CHECKING:
@@ -177,13 +178,17 @@ def privacy_choices_section(user: AbstractBaseUser) -> list[dict]:
         ]
         items.append(
             {
-                "Cookie choice": f"{', '.join(allowed)} cookies allowed" if allowed else "necessary cookies only",
-                "Answered": row.cookies_chosen_at,
+                gettext("Cookie choice"): gettext("%(categories)s cookies allowed")
+                % {"categories": category_names(allowed)}
+                if allowed
+                else gettext("necessary cookies only"),
+                gettext("Answered"): row.cookies_chosen_at,
             }
         )
-    items.append({"Tailored advertising": "shared" if ad_sharing_status(user, row).shared else "not shared"})
+    shared = ad_sharing_status(user, row).shared
+    items.append({gettext("Tailored advertising"): gettext("shared") if shared else gettext("not shared")})
     if row.gpc_recorded_at is not None:
-        items.append({"Global Privacy Control signal first received": row.gpc_recorded_at})
+        items.append({gettext("Global Privacy Control signal first received"): row.gpc_recorded_at})
     return items
 
 

@@ -11,15 +11,16 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import data_rights, registry, selectors, services, throttle, wording
 from .app_settings import app_settings
 from .context_processors import POLICY_SESSION_KEY
-from .cookies import CookieChoice, catalogue, write_choice_cookie
+from .cookies import CookieChoice, catalogue, category_names, write_choice_cookie
 from .data_rights import guests
 from .forms import (
     AdSharingForm,
@@ -93,7 +94,7 @@ def ad_sharing(request: HttpRequest) -> HttpResponse:
         form = AdSharingForm(request.POST)
         if form.is_valid():
             services.set_ad_sharing(user=request.user, share=form.cleaned_data["share"], request=request)
-            messages.success(request, "Your advertising choice is saved.")
+            messages.success(request, gettext("Your advertising choice is saved."))
             return redirect("privacy:ad_sharing")
         status = 400
     else:
@@ -111,7 +112,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """What we hold about you, your consent history and who received your data (signed in);
     for guests, the way to the cookie and ad-sharing settings."""
     choice = selectors.effective_choice(request)
-    context = {"choice": choice, "partner": app_settings.AD_PARTNER_NAME}
+    context = {
+        "choice": choice,
+        "partner": app_settings.AD_PARTNER_NAME,
+        "allowed_categories": category_names(choice.allowed),
+    }
     if request.user.is_authenticated:
         user = request.user
         consents = Paginator(selectors.consent_history(user), DASHBOARD_PAGE_SIZE).get_page(request.GET.get("consents"))
@@ -142,7 +147,11 @@ def export(request: HttpRequest) -> HttpResponse:
     """Download my data: ask for a file (built by a task), then open it as a page or download it as JSON."""
     if request.method == "POST":
         data_rights.request_export(user=request.user)
-        messages.success(request, "We are preparing your data. It stays here for you to download for 7 days.")
+        messages.success(
+            request,
+            gettext("We are preparing your data. It stays here for you to download for %(days)d days.")
+            % {"days": app_settings.EXPORT_DAYS},
+        )
         return redirect("privacy:export")
     exports = DataExport.objects.filter(user=request.user, expires_at__gt=timezone.now()).order_by("-created_at")
     return render(request, "privacy/export.html", {"exports": exports, "days": app_settings.EXPORT_DAYS})
@@ -203,7 +212,11 @@ def deleted(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def policy(request: HttpRequest) -> HttpResponse:
     """The privacy policy in force, its history, and (signed in, after a material change) the acknowledgement."""
-    versions = list(PolicyVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at"))
+    versions = list(
+        PolicyVersion.objects.filter(effective_at__lte=timezone.now())
+        .order_by("-effective_at")
+        .prefetch_related("texts")
+    )
     current = versions[0] if versions else None
     material = data_rights.material_policy_in_force()
     needs_review = data_rights.needs_policy_review(request.user, material)
@@ -214,9 +227,11 @@ def policy(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and material is not None and form.cleaned_data["version"] == material.version:
             data_rights.acknowledge_policy(user=request.user, version=material, request=request)
             request.session[POLICY_SESSION_KEY] = ""
-            messages.success(request, "Thank you: you have reviewed the updated privacy policy.")
+            messages.success(request, gettext("Thank you: you have reviewed the updated privacy policy."))
             return redirect("privacy:policy")
-        messages.error(request, "That policy version is no longer the one to review; please read the current one.")
+        messages.error(
+            request, gettext("That policy version is no longer the one to review; please read the current one.")
+        )
         return redirect("privacy:policy")
     chosen = current
     wanted = request.GET.get("version")
@@ -225,7 +240,14 @@ def policy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/policy.html",
-        {"current": current, "shown": chosen, "versions": versions, "needs_review": needs_review, "material": material},
+        {
+            "current": current,
+            "shown": chosen,
+            "shown_text": chosen.text_in() if chosen is not None else None,
+            "versions": versions,
+            "needs_review": needs_review,
+            "material": material,
+        },
     )
 
 
@@ -258,7 +280,8 @@ def guest_request(request: HttpRequest) -> HttpResponse:
             window_seconds=86400,
         ):
             with transaction.atomic():
-                guests.request_link(email=email, kind=form.cleaned_data["kind"])
+                # The email goes out later, from a task: it is written in the language of this page.
+                guests.request_link(email=email, kind=form.cleaned_data["kind"], language=translation.get_language())
         return redirect("privacy:guest_request_sent")
     return render(request, "privacy/guest_request.html", context)
 

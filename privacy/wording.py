@@ -3,6 +3,9 @@ export page). The ledger itself keeps its codes: they are the record, and the JS
 
 Privacy words its own codes (cookies, ad sharing, Global Privacy Control); the apps above register theirs
 (privacy.registry.register_consent_words / register_reference_words), so privacy never imports them.
+
+Words come out in the reader's language: privacy's own are marked for translation, and whatever a registered
+function returns (a str, or a lazy string from gettext_lazy) is turned into text here, in the active language.
 """
 
 from __future__ import annotations
@@ -10,21 +13,36 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from . import registry
+from .cookies import CATEGORY_WORDS
 
 # privacy's own purposes and values
 _PURPOSES = {
-    "ad_sharing": "Sharing with our advertising partner",
-    "marketing:all": "All marketing email",
+    "ad_sharing": _("Sharing with our advertising partner"),
+    "marketing:all": _("All marketing email"),
+    "policy": _("Policy"),  # app_settings.POLICY_PURPOSE: the policy acknowledged
+    "erasure": _("Erasure"),  # app_settings.ERASURE_PURPOSE
 }
 _HIDDEN_VALUES = {"on", "off", "share", "do_not_share"}  # the action (Granted / Withdrawn) already says it
-_VALUES = {"Sec-GPC: 1": "Global Privacy Control signal from your browser"}
+_VALUES = {"Sec-GPC: 1": _("Global Privacy Control signal from your browser"), "erased": _("erased")}
+
+
+def _text(words) -> str | None:
+    """A registered word (str or lazy string) as text in the active language; None stays None."""
+    return None if words is None else str(words)
 
 
 def _default_what(purpose: str) -> str:
     if purpose in _PURPOSES:
-        return _PURPOSES[purpose]
-    kind, _, detail = purpose.partition(":")
+        return str(_PURPOSES[purpose])
+    kind, _sep, detail = purpose.partition(":")
+    if kind == "cookies" and detail in CATEGORY_WORDS:
+        return str(CATEGORY_WORDS[detail]["caption"])
     if kind == "cookies" and detail:
         return f"{detail.capitalize()} cookies"
     return purpose.replace("_", " ").replace(":", ": ").capitalize()
@@ -33,7 +51,17 @@ def _default_what(purpose: str) -> str:
 def _default_choice(value: str) -> str:
     if value in _HIDDEN_VALUES:
         return ""
-    return _VALUES.get(value, value.replace("_", " "))
+    if value in _VALUES:
+        return str(_VALUES[value])
+    return value.replace("_", " ")
+
+
+def read_in(language: str) -> str:
+    """ "read in French": the language of the policy text a person saw, when it is not the page's."""
+    if not language or language not in dict(settings.LANGUAGES) or language == translation.get_language():
+        return ""
+    name = translation.get_language_info(language)["name_translated"]
+    return gettext("read in %(language)s") % {"language": name}
 
 
 @dataclass(frozen=True)
@@ -41,6 +69,7 @@ class ConsentRow:
     event: object
     what: str
     choice: str  # the value in words, "" when the action says it all
+    read_in: str = ""  # "read in French": the policy text's language, when it is not the page's
 
 
 def describe_consents(events) -> list[ConsentRow]:
@@ -54,7 +83,8 @@ def describe_consents(events) -> list[ConsentRow]:
         indexes = by_kind.get(kind, [])
         if indexes:
             pairs = [(events[i].purpose.partition(":")[2], events[i].value or "") for i in indexes]
-            words.update(zip(indexes, fn(pairs), strict=True))
+            answers = [(_text(what), _text(choice)) for what, choice in fn(pairs)]
+            words.update(zip(indexes, answers, strict=True))
     rows = []
     for index, event in enumerate(events):
         what, choice = words.get(index, (None, None))
@@ -63,6 +93,7 @@ def describe_consents(events) -> list[ConsentRow]:
                 event=event,
                 what=what if what is not None else _default_what(event.purpose),
                 choice=choice if choice is not None else _default_choice(event.value or ""),
+                read_in=read_in(getattr(event, "language", "")),
             )
         )
     return rows
@@ -96,5 +127,5 @@ def describe_disclosures(disclosures) -> list[DisclosureRow]:
     names: dict[str, str] = {}
     for kind, fn in registry.reference_words().items():
         if ids_by_kind.get(kind):
-            names.update({f"{kind}:{ident}": text for ident, text in fn(sorted(ids_by_kind[kind])).items()})
+            names.update({f"{kind}:{ident}": str(text) for ident, text in fn(sorted(ids_by_kind[kind])).items()})
     return [DisclosureRow(disclosure=d, concerning=names.get(d.reference, d.reference)) for d in disclosures]

@@ -32,6 +32,25 @@ def seed() -> list[str]:
 _POLICY_DIR = Path(__file__).resolve().parent / "policy"
 POLICY_V1 = (_POLICY_DIR / "v1.txt").read_text(encoding="utf-8")
 POLICY_V2_CHANGE = "\n" + (_POLICY_DIR / "v2_change.txt").read_text(encoding="utf-8")
+# The policy in the other languages (privacy.PolicyText): (title, version 1, version 2's added paragraph).
+POLICY_TRANSLATIONS = {
+    language: (
+        title,
+        (_POLICY_DIR / f"v1.{language}.txt").read_text(encoding="utf-8"),
+        "\n" + (_POLICY_DIR / f"v2_change.{language}.txt").read_text(encoding="utf-8"),
+    )
+    for language, title in [("fr", "Politique de confidentialité"), ("de", "Datenschutzerklärung")]
+}
+
+
+def _seed_policy_texts(version, *, with_change: bool) -> None:
+    from privacy.models import PolicyText
+
+    for language, (title, v1, change) in POLICY_TRANSLATIONS.items():
+        body = v1 + change if with_change else v1
+        PolicyText.objects.get_or_create(
+            policy_version=version, language=language, defaults={"title": title, "body": body}
+        )
 
 
 def seed_policy() -> list[str]:
@@ -42,7 +61,7 @@ def seed_policy() -> list[str]:
 
     from privacy.models import PolicyVersion
 
-    PolicyVersion.objects.get_or_create(
+    version, _ = PolicyVersion.objects.get_or_create(
         version="1",
         defaults={
             "body": POLICY_V1,
@@ -50,6 +69,7 @@ def seed_policy() -> list[str]:
             "is_material": False,
         },
     )
+    _seed_policy_texts(version, with_change=False)
     return []
 
 
@@ -59,8 +79,9 @@ def seed_policy_change() -> list[str]:
 
     from privacy.models import PolicyVersion
 
-    PolicyVersion.objects.get_or_create(
+    version, _ = PolicyVersion.objects.get_or_create(
         version="2",
         defaults={"body": POLICY_V1 + POLICY_V2_CHANGE, "effective_at": timezone.now(), "is_material": True},
     )
+    _seed_policy_texts(version, with_change=True)
     return ["Privacy policy: /privacy/policy/ (version 2 is a material change: ada and grace are asked to review it)"]

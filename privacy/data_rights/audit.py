@@ -127,6 +127,7 @@ def send_audit_report() -> int:
             context={"findings": findings, "problems": problems},
             kind="service",
             object_id=f"privacy-audit:{timezone.now():%Y-%m-%d}",
+            language=getattr(officer, "language", "") or None,  # the officer's saved language
         )
         sent += 1
     return sent

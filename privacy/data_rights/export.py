@@ -7,9 +7,10 @@ import datetime
 import json
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outbox import services as outbox
 
@@ -44,7 +45,8 @@ def build_export_payload(user: AbstractBaseUser | Person, *, guest: bool = False
         items = exporter.fn(user)
         if isinstance(items, dict):
             items = [items]
-        sections[exporter.key] = {"title": exporter.title, "items": jsonable(list(items))}
+        # str(): a lazy title is written in the language active now (the person's, see build_data_export)
+        sections[exporter.key] = {"title": str(exporter.title), "items": jsonable(list(items))}
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_FORMAT_VERSION,
@@ -61,7 +63,12 @@ def request_export(
     from ..tasks import build_data_export
 
     if data_request is None:
-        data_request = open_request(kind=DataRequest.Kind.EXPORT, user=user, self_service=handled_by is None)
+        data_request = open_request(
+            kind=DataRequest.Kind.EXPORT,
+            user=user,
+            self_service=handled_by is None,
+            language=translation.get_language() if handled_by is None else "",
+        )
     if handled_by is not None and data_request.handled_by_id is None:
         data_request.handled_by = handled_by
         data_request.save(update_fields=["handled_by"])
@@ -85,7 +92,9 @@ def build_data_export(*, export_id: int) -> DataExport | None:
     )
     if export is None or export.status == DataExport.Status.READY or export.expires_at <= timezone.now():
         return export
-    export.content = json.dumps(build_export_payload(export.user), cls=DjangoJSONEncoder, ensure_ascii=False)
+    with translation.override(_export_language(export)):  # the titles in the person's language
+        payload = build_export_payload(export.user)
+    export.content = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False)
     export.status = DataExport.Status.READY
     export.ready_at = timezone.now()
     export.save(update_fields=["content", "status", "ready_at"])
@@ -96,6 +105,14 @@ def build_data_export(*, export_id: int) -> DataExport | None:
             handled_by=None,
         )
     return export
+
+
+def _export_language(export: DataExport) -> str:
+    """The account's saved language, else the one the request was made in, else the default."""
+    from ..services import known_language
+
+    asked = export.request.language if export.request is not None else ""
+    return known_language(getattr(export.user, "language", "")) or known_language(asked) or settings.LANGUAGE_CODE
 
 
 def purge_expired_exports() -> int:
@@ -117,6 +134,7 @@ def export_consent_history(user: AbstractBaseUser) -> list[dict]:
             "policy_version": e.policy_version.version if e.policy_version else "",
             "ip_prefix": e.ip_prefix,
             "user_agent": e.user_agent,
+            "language": e.language,
         }
         for e in events.select_related("policy_version").order_by("created_at", "id")
     ]

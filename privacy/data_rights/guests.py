@@ -48,8 +48,10 @@ class OpenedLink:
     link: GuestLink | None = None
 
 
-def request_link(*, email: str, kind: str, data_request: DataRequest | None = None) -> GuestLink:
-    """Record the request and queue the decision (the caller's transaction); the same work for every address."""
+def request_link(*, email: str, kind: str, data_request: DataRequest | None = None, language: str = "") -> GuestLink:
+    """Record the request and queue the decision (the caller's transaction); the same work for every address.
+    `language` is the page's (the person's): the email, sent later by a task, is written in it."""
+    from ..services import known_language
     from ..tasks import send_guest_link
 
     now = timezone.now()
@@ -59,6 +61,7 @@ def request_link(*, email: str, kind: str, data_request: DataRequest | None = No
         created_at=now,
         expires_at=now + datetime.timedelta(hours=app_settings.GUEST_LINK_HOURS),
         data_request=data_request,
+        language=known_language(language),
     )
     outbox.enqueue(send_guest_link, link.pk)
     return link
@@ -80,7 +83,7 @@ def send_guest_link(*, link_id: int) -> str:
         link = GuestLink.objects.select_for_update().filter(pk=link_id).first()
         if link is None or link.mailed_at or link.used_at or not link.email or link.expires_at <= timezone.now():
             return "gone"
-        email = link.email
+        email, language = link.email, link.language
         if account_for_email(email) is not None:
             GuestLink.objects.filter(pk=link.pk).delete()
             outcome, template, context = "account", "email/privacy/guest_request_account", {}
@@ -104,6 +107,7 @@ def send_guest_link(*, link_id: int) -> str:
             context={**context, "account_paths": _account_paths()},
             kind="service",
             object_id=f"privacy-guest-request:{link_id}",
+            language=language,
         )
     return outcome
 
@@ -165,7 +169,9 @@ def use_link(token: str, *, request: Any = None) -> GuestResult:
     handled_by = staff_request.handled_by if staff_request is not None else None
     if link.kind == GuestLink.Kind.EXPORT:
         payload = build_guest_export(person)
-        data_request = run_guest_export(person, payload=payload, handled_by=handled_by, data_request=staff_request)
+        data_request = run_guest_export(
+            person, payload=payload, handled_by=handled_by, data_request=staff_request, language=link.language
+        )
     else:
         payload = None
         data_request = erase_guest(
@@ -174,6 +180,7 @@ def use_link(token: str, *, request: Any = None) -> GuestResult:
             handled_by=handled_by,
             data_request=staff_request,
             method=ConsentEvent.Method.EMAILED_LINK,
+            language=link.language,
         )
     GuestLink.objects.filter(pk=link.pk).update(used_at=timezone.now(), email="")
     return GuestResult(LinkState.OK, kind=link.kind, payload=payload, data_request=data_request)
@@ -184,10 +191,16 @@ def build_guest_export(person: Person) -> dict:
     return build_export_payload(person, guest=True)
 
 
-def run_guest_export(person: Person, *, payload: dict, handled_by: Any = None, data_request=None) -> DataRequest:
+def run_guest_export(
+    person: Person, *, payload: dict, handled_by: Any = None, data_request=None, language: str = ""
+) -> DataRequest:
     if data_request is None:
         data_request = open_request(
-            kind=DataRequest.Kind.EXPORT, user=None, subject=person.subject, self_service=handled_by is None
+            kind=DataRequest.Kind.EXPORT,
+            user=None,
+            subject=person.subject,
+            self_service=handled_by is None,
+            language=language,
         )
     return _complete(
         data_request, summary={"guest": True, "sections": sorted(payload["sections"])}, handled_by=handled_by
@@ -196,7 +209,13 @@ def run_guest_export(person: Person, *, payload: dict, handled_by: Any = None, d
 
 @transaction.atomic
 def erase_guest(
-    person: Person, *, request: Any = None, handled_by: Any = None, data_request=None, method: str = ""
+    person: Person,
+    *,
+    request: Any = None,
+    handled_by: Any = None,
+    data_request=None,
+    method: str = "",
+    language: str = "",
 ) -> DataRequest:
     """Erase what is held under the address only, every guest eraser in one transaction, with the account
     erasure's retention rules (the address stays as a keyed hash on the suppression list; ledgers stay)."""
@@ -218,7 +237,11 @@ def erase_guest(
     )
     if data_request is None:
         data_request = open_request(
-            kind=DataRequest.Kind.ERASURE, user=None, subject=person.subject, self_service=handled_by is None
+            kind=DataRequest.Kind.ERASURE,
+            user=None,
+            subject=person.subject,
+            self_service=handled_by is None,
+            language=language,
         )
     data_request = _complete(data_request, summary=summary, handled_by=handled_by)
     logger.info("Erased a guest's data (data request %s)", data_request.pk)
@@ -243,7 +266,9 @@ class StaffRequestResult:
 
 
 @transaction.atomic
-def open_staff_request(*, email: str, kind: str, handled_by: Any, notes: str = "") -> StaffRequestResult:
+def open_staff_request(
+    *, email: str, kind: str, handled_by: Any, notes: str = "", language: str = ""
+) -> StaffRequestResult:
     """A person wrote or phoned in about an address without an account; a privacy officer opens the request.
 
     The officer never runs it blind and never sees the data: the address gets the same single-use link as the
@@ -259,7 +284,7 @@ def open_staff_request(*, email: str, kind: str, handled_by: Any, notes: str = "
     if account is not None:
         return StaffRequestResult(StaffOutcome.ACCOUNT, account=account)
     if not holds_data(person):
-        data_request = open_request(kind=kind, user=None, subject=person.subject, notes=notes)
+        data_request = open_request(kind=kind, user=None, subject=person.subject, notes=notes, language=language)
         _complete(data_request, summary={"guest": True, "held_nothing": True}, handled_by=handled_by)
         return StaffRequestResult(StaffOutcome.NOTHING, data_request)
     data_request = (
@@ -270,11 +295,11 @@ def open_staff_request(*, email: str, kind: str, handled_by: Any, notes: str = "
     )
     reused = data_request is not None
     if data_request is None:
-        data_request = open_request(kind=kind, user=None, subject=person.subject, notes=notes)
+        data_request = open_request(kind=kind, user=None, subject=person.subject, notes=notes, language=language)
         data_request.handled_by = handled_by
         data_request.save(update_fields=["handled_by"])
     GuestLink.objects.filter(data_request=data_request, used_at__isnull=True).delete()  # one working link
-    request_link(email=email, kind=kind, data_request=data_request)
+    request_link(email=email, kind=kind, data_request=data_request, language=language or data_request.language)
     logger.info("Staff opened guest data request %s; link queued", data_request.pk)
     return StaffRequestResult(StaffOutcome.SENT, data_request, reused=reused)
 

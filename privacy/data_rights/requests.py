@@ -69,8 +69,18 @@ def retention_period() -> datetime.timedelta:
 
 
 def open_request(
-    *, kind: str, user: AbstractBaseUser | None, self_service: bool = False, notes: str = "", subject: str = ""
+    *,
+    kind: str,
+    user: AbstractBaseUser | None,
+    self_service: bool = False,
+    notes: str = "",
+    subject: str = "",
+    language: str = "",
 ) -> DataRequest:
+    """`language`: the one the person asked in (the page's, or a guest link's), kept so that what we send them
+    about the request is written in it; anything not in settings.LANGUAGES is stored as "" (the default)."""
+    from ..services import known_language
+
     now = timezone.now()
     return DataRequest.objects.create(
         kind=kind,
@@ -80,6 +90,7 @@ def open_request(
         due_at=now + datetime.timedelta(days=app_settings.REQUEST_DUE_DAYS),
         self_service=self_service,
         notes=notes,
+        language=known_language(language),
     )
 
 

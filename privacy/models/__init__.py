@@ -3,7 +3,7 @@
 from .access_log import AccessLog
 from .choices import PrivacySettings
 from .ledger import ConsentEvent, Disclosure
-from .policy import PolicyVersion
+from .policy import PolicyText, PolicyVersion
 from .requests import DataExport, DataRequest, GuestLink, _due_in_30_days  # migration 0007 names _due_in_30_days here
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "DataRequest",
     "Disclosure",
     "GuestLink",
+    "PolicyText",
     "PolicyVersion",
     "PrivacySettings",
     "_due_in_30_days",

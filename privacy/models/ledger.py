@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .policy import PolicyVersion
 
@@ -10,45 +11,69 @@ class ConsentEvent(models.Model):
     """Append-only ledger row written in the same transaction as every consent change."""
 
     class Action(models.TextChoices):
-        GRANTED = "granted", "Granted"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        CHANGED = "changed", "Changed"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        REQUESTED = "requested", "Requested (awaiting confirmation)"
+        GRANTED = "granted", _("Granted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CHANGED = "changed", _("Changed")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        REQUESTED = "requested", _("Requested (awaiting confirmation)")
 
     class Method(models.TextChoices):
-        SIGNUP_FORM = "signup_form", "Signup form"
-        SUBSCRIBE_FORM = "subscribe_form", "Subscribe form"
-        PREFERENCE_CENTER = "preference_center", "Preference center"
-        EMAILED_LINK = "emailed_link", "Emailed link"
-        ONE_CLICK = "one_click", "One-click unsubscribe header"
-        STAFF = "staff", "Staff"
-        ESP_WEBHOOK = "esp_webhook", "ESP webhook"
-        COOKIE_BANNER = "cookie_banner", "Cookie settings"
-        GPC = "gpc", "Global Privacy Control"
-        ACCOUNT_DELETION = "account_deletion", "Account deletion"
-        ACCOUNT_SETTINGS = "account_settings", "Account settings"
-        SYSTEM = "system", "System"
+        SIGNUP_FORM = "signup_form", _("Signup form")
+        SUBSCRIBE_FORM = "subscribe_form", _("Subscribe form")
+        PREFERENCE_CENTER = "preference_center", _("Preference center")
+        EMAILED_LINK = "emailed_link", _("Emailed link")
+        ONE_CLICK = "one_click", _("One-click unsubscribe header")
+        STAFF = "staff", _("Staff")
+        ESP_WEBHOOK = "esp_webhook", _("ESP webhook")
+        COOKIE_BANNER = "cookie_banner", _("Cookie settings")
+        GPC = "gpc", _("Global Privacy Control")
+        ACCOUNT_DELETION = "account_deletion", _("Account deletion")
+        ACCOUNT_SETTINGS = "account_settings", _("Account settings")
+        SYSTEM = "system", _("System")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     subject = models.CharField(
-        max_length=64, db_index=True, help_text='Whose consent: "subscriber:<id>", "user:<id>" or "visitor".'
+        max_length=64,
+        db_index=True,
+        help_text=_('Whose consent: "subscriber:<id>", "user:<id>" or "visitor".'),
+        verbose_name=_("subject"),
     )
     purpose = models.CharField(
-        max_length=64, help_text='What for: "topic:<slug>", "marketing:all", "cookies:<category>", ...'
+        max_length=64,
+        help_text=_('What for: "topic:<slug>", "marketing:all", "cookies:<category>", ...'),
+        verbose_name=_("purpose"),
     )
-    action = models.CharField(max_length=16, choices=Action.choices)
-    value = models.CharField(max_length=64, blank=True, help_text="The new value, e.g. a frequency.")
-    method = models.CharField(max_length=24, choices=Method.choices)
-    double_opt_in = models.BooleanField(default=False)
-    policy_version = models.ForeignKey(PolicyVersion, null=True, blank=True, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    ip_prefix = models.CharField(max_length=64, blank=True, help_text="IPv4 truncated to /24, IPv6 to /48.")
-    user_agent = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
+    value = models.CharField(
+        max_length=64, blank=True, help_text=_("The new value, e.g. a frequency."), verbose_name=_("value")
+    )
+    method = models.CharField(max_length=24, choices=Method.choices, verbose_name=_("method"))
+    double_opt_in = models.BooleanField(default=False, verbose_name=_("double opt-in"))
+    policy_version = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("policy version")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created"))
+    ip_prefix = models.CharField(
+        max_length=64, blank=True, help_text=_("IPv4 truncated to /24, IPv6 to /48."), verbose_name=_("IP network")
+    )
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("browser"))
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language of the policy text the person saw (empty: before languages were recorded)."),
+    )
 
     class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["subject", "purpose", "-created_at"])]
 
@@ -60,30 +85,49 @@ class Disclosure(models.Model):
     """A record that personal data left the shop for a third party."""
 
     class RecipientKind(models.TextChoices):
-        CARRIER = "carrier", "Carrier"
-        PAYMENT_PROCESSOR = "payment_processor", "Payment processor"
-        AD_PARTNER = "ad_partner", "Advertising partner"
-        LAWFUL_REQUEST = "lawful_request", "Lawful request"
-        OTHER = "other", "Other"
+        CARRIER = "carrier", _("Carrier")
+        PAYMENT_PROCESSOR = "payment_processor", _("Payment processor")
+        AD_PARTNER = "ad_partner", _("Advertising partner")
+        LAWFUL_REQUEST = "lawful_request", _("Lawful request")
+        OTHER = "other", _("Other")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    subject = models.CharField(max_length=64, db_index=True, blank=True)
-    recipient_kind = models.CharField(max_length=24, choices=RecipientKind.choices)
-    recipient_name = models.CharField(max_length=120)
-    purpose = models.CharField(max_length=200)
-    data_categories = models.JSONField(default=list, help_text='e.g. ["name", "shipping address"]')
-    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "order:42"')
+    subject = models.CharField(max_length=64, db_index=True, blank=True, verbose_name=_("subject"))
+    recipient_kind = models.CharField(max_length=24, choices=RecipientKind.choices, verbose_name=_("kind of recipient"))
+    recipient_name = models.CharField(max_length=120, verbose_name=_("recipient"))
+    purpose = models.CharField(max_length=200, verbose_name=_("purpose"))
+    data_categories = models.JSONField(
+        default=list, help_text=_('e.g. ["name", "shipping address"]'), verbose_name=_("data categories")
+    )
+    reference = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text=_('e.g. "order:42"'), verbose_name=_("reference")
+    )
     legal_basis = models.CharField(
-        max_length=200, blank=True, help_text="For lawful requests: the order, warrant or statute relied on."
+        max_length=200,
+        blank=True,
+        help_text=_("For lawful requests: the order, warrant or statute relied on."),
+        verbose_name=_("legal basis"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created"))
 
     class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def _due_in_30_days():
@@ -18,35 +19,59 @@ class DataRequest(models.Model):
     Never holds an email in clear: the person is the `user` (an erased account stays as an anonymised row)."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Export (access)"
-        ERASURE = "erasure", "Erasure"
-        CORRECTION = "correction", "Correction"
-        LAWFUL_DISCLOSURE = "lawful_disclosure", "Lawful disclosure"
+        EXPORT = "export", _("Export (access)")
+        ERASURE = "erasure", _("Erasure")
+        CORRECTION = "correction", _("Correction")
+        LAWFUL_DISCLOSURE = "lawful_disclosure", _("Lawful disclosure")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        VERIFIED = "verified", "Identity verified"
-        COMPLETED = "completed", "Completed"
-        REJECTED = "rejected", "Rejected"
+        RECEIVED = "received", _("Received")
+        VERIFIED = "verified", _("Identity verified")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED, verbose_name=_("status"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    subject = models.CharField(max_length=64, blank=True, db_index=True, help_text='e.g. "user:42"')
-    received_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField(default=_due_in_30_days)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    subject = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text=_('e.g. "user:42"'), verbose_name=_("subject")
+    )
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received"))
+    due_at = models.DateTimeField(default=_due_in_30_days, verbose_name=_("due on"))
+    verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("verified"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed"))
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
-    self_service = models.BooleanField(default=False, help_text="Made by the shopper from the privacy center.")
-    notes = models.TextField(blank=True, help_text="What was asked and done. No email addresses or tokens.")
-    summary = models.JSONField(default=dict, blank=True, editable=False)
+    self_service = models.BooleanField(
+        default=False, help_text=_("Made by the shopper from the privacy center."), verbose_name=_("self-service")
+    )
+    notes = models.TextField(
+        blank=True, help_text=_("What was asked and done. No email addresses or tokens."), verbose_name=_("notes")
+    )
+    summary = models.JSONField(default=dict, blank=True, editable=False, verbose_name=_("summary"))
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language the person made the request in: emails about it are written in it."),
+    )
 
     class Meta:
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
         ordering = ["status", "due_at", "id"]
         permissions = [
             ("run_export", "Can run a data export for a verified request"),
@@ -68,24 +93,31 @@ class DataExport(models.Model):
     """One "download my data" file, built by a task, offered behind the login to its owner until expires_at."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being prepared"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
-    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    request = models.ForeignKey(DataRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    ready_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(db_index=True)
+    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4, verbose_name=_("public ID"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    request = models.ForeignKey(
+        DataRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports", verbose_name=_("request")
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    ready_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ready"))
+    expires_at = models.DateTimeField(db_index=True, verbose_name=_("expires"))
     content = models.TextField(
         blank=True,
         editable=False,
-        help_text="The export as JSON text (kept as text so the documented key order stays).",
+        help_text=_("The export as JSON text (kept as text so the documented key order stays)."),
+        verbose_name=_("content"),
     )
 
     class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -112,26 +144,35 @@ class GuestLink(models.Model):
     staff request (privacy.admin: "for an address without an account") points at its DataRequest."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Download my data"
-        ERASURE = "erasure", "Delete my data"
+        EXPORT = "export", _("Download my data")
+        ERASURE = "erasure", _("Delete my data")
 
-    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
-    email = models.EmailField(max_length=254, blank=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    mailed_at = models.DateTimeField(null=True, blank=True)
-    used_at = models.DateTimeField(null=True, blank=True)
+    public_id = models.UUIDField(unique=True, editable=False, default=uuid.uuid4, verbose_name=_("public ID"))
+    email = models.EmailField(max_length=254, blank=True, verbose_name=_("email"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    expires_at = models.DateTimeField(verbose_name=_("expires"))
+    mailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emailed"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used"))
     data_request = models.ForeignKey(
         DataRequest,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="guest_links",
-        help_text="Set when a privacy officer opened the request (letter, phone): the link completes that request.",
+        help_text=_("Set when a privacy officer opened the request (letter, phone): the link completes that request."),
+        verbose_name=_("data request"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language of the page the request was made on: the email is written in it."),
     )
 
     class Meta:
+        verbose_name = _("guest link")
+        verbose_name_plural = _("guest links")
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=["export", "erasure"]), name="privacy_guest_link_kind"),
             models.CheckConstraint(

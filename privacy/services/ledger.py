@@ -9,13 +9,14 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Field, QuerySet
+from django.db.models import Exists, Field, OuterRef, QuerySet
 from django.db.models.functions import Now
 from django.db.models.sql import UpdateQuery
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from ..models import ConsentEvent, Disclosure, PolicyVersion
+from ..models import ConsentEvent, Disclosure, PolicyText, PolicyVersion
 from ..subjects import user_subject
 
 if TYPE_CHECKING:
@@ -47,6 +48,30 @@ def current_policy_version_id() -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def known_language(language: str | None) -> str:
+    """`language` when it is one of settings.LANGUAGES, else "" (a forged cookie or header never gets stored)."""
+    return language if language and language in dict(settings.LANGUAGES) else ""
+
+
+def policy_in_force(language: str | None = None) -> tuple[int | None, str]:
+    """The id of the policy version in force and the language of its text a reader of `language` (default: the
+    active language) is shown: that language when the version has a text in it, else settings.LANGUAGE_CODE.
+    One query, the same as the id alone (the text's existence is a subquery); (None, "") before any version."""
+    wanted = known_language(language or translation.get_language())
+    versions = PolicyVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
+    if not wanted or wanted == settings.LANGUAGE_CODE:
+        version_id = versions.values_list("pk", flat=True).first()
+        return version_id, settings.LANGUAGE_CODE if version_id is not None else ""
+    row = (
+        versions.annotate(has_text=Exists(PolicyText.objects.filter(policy_version=OuterRef("pk"), language=wanted)))
+        .values_list("pk", "has_text")
+        .first()
+    )
+    if row is None:
+        return None, ""
+    return row[0], wanted if row[1] else settings.LANGUAGE_CODE
 
 
 def _new_event(
@@ -88,8 +113,12 @@ def record_consent(
     user: AbstractBaseUser | None = None,
     double_opt_in: bool = False,
     request: HttpRequest | None = None,
+    language: str | None = None,
 ) -> ConsentEvent:
-    """Append one ConsentEvent. Call it in the same transaction as the change it records."""
+    """Append one ConsentEvent. Call it in the same transaction as the change it records.
+
+    The event names the policy version in force and the language of its text the person saw: `language` (the page's
+    or the email's; default: the active language) when the version has a text in it, else the default language's."""
     record = _new_event(
         subject=subject,
         purpose=purpose,
@@ -100,15 +129,19 @@ def record_consent(
         double_opt_in=double_opt_in,
         request=request,
     )
-    record.policy_version_id = current_policy_version_id()
+    record.policy_version_id, record.language = policy_in_force(language)
     record.save(force_insert=True)
     return record
 
 
+LANGUAGE_SLOT = "language"
+
+
 @functools.cache
-def _event_insert() -> tuple[str, tuple[Field, ...]]:
-    """The INSERT half of record_consent_on_update's statement, the same on every call: its SQL, and the fields whose
-    values fill its placeholders, in order. The policy version in force is read by the statement itself."""
+def _event_insert() -> tuple[str, tuple[Field | str, ...]]:
+    """The INSERT half of record_consent_on_update's statement, the same on every call: its SQL, and what fills its
+    placeholders, in order (a field's value, or LANGUAGE_SLOT's three). The statement itself reads the policy version
+    in force and whether it has a text in the reader's language, as policy_in_force does in two."""
     policy_sql, policy_params = (
         PolicyVersion.objects.filter(effective_at__lte=Now())
         .order_by("-effective_at")
@@ -116,23 +149,36 @@ def _event_insert() -> tuple[str, tuple[Field, ...]]:
         .query.sql_with_params()
     )
     assert not policy_params  # noqa: S101 (Now() is the statement's own clock: nothing to pass)
-    columns, selected, fields = [], [], []
+    quote = connection.ops.quote_name
+    text = PolicyText._meta
+    version_column, language_column = (quote(text.get_field(name).column) for name in ("policy_version", "language"))
+    has_text = (
+        f"SELECT 1 FROM {quote(text.db_table)} "  # noqa: S608 (Django's names; the values are parameters)
+        f"WHERE {version_column} = p.{quote('pk')} AND {language_column} = %s"
+    )
+    # The language of the text shown: the reader's when the version in force has one, else the default; "" when no
+    # version is published yet (policy_in_force's rules).
+    language_sql = f"COALESCE((SELECT CASE WHEN EXISTS ({has_text}) THEN %s ELSE %s END FROM ({policy_sql}) p), '')"  # noqa: S608
+    columns, selected, slots = [], [], []
     for field in ConsentEvent._meta.concrete_fields:
         if field.primary_key:
             continue
-        columns.append(connection.ops.quote_name(field.column))
+        columns.append(quote(field.column))
         if field.attname == "policy_version_id":
             selected.append(f"({policy_sql})")
+        elif field.attname == "language":
+            selected.append(language_sql)
+            slots.append(LANGUAGE_SLOT)
         else:
             # The type without its length: an explicit CAST to varchar(n) would truncate a long value silently, where
             # the INSERT's own assignment raises (as record_consent's INSERT does).
             selected.append(f"CAST(%s AS {re.sub(r'[(].*[)]', '', field.cast_db_type(connection))})")
-            fields.append(field)
+            slots.append(field)
     sql = (
-        f"INSERT INTO {connection.ops.quote_name(ConsentEvent._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"INSERT INTO {quote(ConsentEvent._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(selected)} FROM changed LIMIT 1 RETURNING 1"
     )
-    return sql, tuple(fields)
+    return sql, tuple(slots)
 
 
 def record_consent_on_update(
@@ -145,6 +191,7 @@ def record_consent_on_update(
     method: str,
     user_id: int | None = None,
     request: HttpRequest | None = None,
+    language: str | None = None,
 ) -> bool:
     """`changes.update(**values)` and, when it changed a row, one ConsentEvent (record_consent's arguments; the
     account by its id, which is all the event keeps).
@@ -162,15 +209,21 @@ def record_consent_on_update(
         with transaction.atomic(using=changes.db):
             if not changes.update(**values):
                 return False
-            record.policy_version_id = current_policy_version_id()
+            record.policy_version_id, record.language = policy_in_force(language)
             record.save(force_insert=True)
             return True
     query = changes.query.chain(UpdateQuery)
     query.add_update_values(values)
     query.annotations = {}
     update_sql, update_params = query.get_compiler(changes.db).as_sql()
-    insert_sql, fields = _event_insert()
-    params = [field.get_db_prep_save(field.pre_save(record, add=True), connection) for field in fields]
+    insert_sql, slots = _event_insert()
+    wanted = known_language(language or translation.get_language()) or settings.LANGUAGE_CODE
+    params = []
+    for slot in slots:
+        if slot == LANGUAGE_SLOT:
+            params += [wanted, wanted, settings.LANGUAGE_CODE]
+        else:
+            params.append(slot.get_db_prep_save(slot.pre_save(record, add=True), connection))
     # Every name is Django's own (the compiled UPDATE, quoted columns and table); every value is a parameter.
     with connections[changes.db].cursor() as cursor:
         cursor.execute(f"WITH changed AS ({update_sql} RETURNING 1) {insert_sql}", [*update_params, *params])

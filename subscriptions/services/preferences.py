@@ -102,6 +102,7 @@ def unsubscribe_topic(*, subscriber: Subscriber, topic: Topic, method: str, requ
         method=method,
         user_id=subscriber.user_id,
         request=request,
+        language=subscriber.language,  # the unsubscribe link came in an email in their language
     )
 
 

@@ -22,6 +22,7 @@ NEEDS = ("exporter", "eraser", "section")
 # Flagged by the rules above but holding nobody's personal data: every right is answered "nothing to give".
 NOT_PERSONAL = {
     "privacy.PolicyVersion": "the policy text staff publish",
+    "privacy.PolicyText": "a policy version's text in another language, published by staff",
     "subscriptions.Topic": "newsletter topic names",
     "subscriptions.Edition": "the newsletter text staff write, the same for every reader",
     "subscriptions.ServiceAnnouncement": "staff-written announcement text; confirmed_by names the staff member",
