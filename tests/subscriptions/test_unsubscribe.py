@@ -164,6 +164,38 @@ def test_the_ledger_names_the_policy_in_force_when_one_click_runs(subscriber, to
     assert event.policy_version == current
 
 
+@pytest.mark.parametrize(
+    ("reader", "texts", "recorded"),
+    [
+        ("fr", ["fr", "de"], "fr"),  # the email was French, and so was the policy they could read
+        ("de", ["fr"], "en"),  # no German text of the policy: they were shown the English one
+        ("", ["fr"], "en"),  # never chose a language: the default
+        ("fr", None, ""),  # no policy published at all
+    ],
+)
+@pytest.mark.django_db
+def test_one_click_records_the_language_of_the_policy_text_its_reader_was_shown(
+    subscriber, topics, ledger, reader, texts, recorded
+):
+    """In the same single statement (record_consent_on_update), with policy_in_force's rules; the page's
+    Accept-Language is not the reader's (a mail provider posts the one-click, not the person)."""
+    from django.utils import timezone
+
+    from privacy.models import PolicyText, PolicyVersion
+
+    subscriber.language = reader
+    subscriber.save(update_fields=["language"])
+    if texts is not None:
+        version = PolicyVersion.objects.create(
+            version="v", body="x", effective_at=timezone.now() - timezone.timedelta(1)
+        )
+        for code in texts:
+            PolicyText.objects.create(policy_version=version, language=code, title=code, body=code)
+    Client().post(unsubscribe_url(subscriber, topics["newsletter"]), ONE_CLICK, HTTP_ACCEPT_LANGUAGE="de")
+    [event] = ledger.new()
+    assert event.language == recorded
+
+
 @pytest.mark.django_db
 def test_one_click_only_touches_the_topic_the_email_was_for(subscriber, topics):
     SubscriptionFactory(subscriber=subscriber, topic=topics["contests"], frequency="monthly")
