@@ -71,6 +71,7 @@ wheel: $(VENV)/.installed-dev
 	$(BIN)/pip wheel --quiet --no-deps . -w var/wheel
 	$(BIN)/python -m zipfile -l var/wheel/*.whl | grep -q "subscriptions/templates/subscriptions/unsubscribe.html"
 	$(BIN)/python -m zipfile -l var/wheel/*.whl | grep -q "privacy/migrations/0001_initial.py"
+	$(BIN)/python -m zipfile -l var/wheel/*.whl | grep -q "privacy/locale/fr/LC_MESSAGES/django.mo"
 	rm -rf build
 
 # pytest-randomly shuffles the order on every run (its seed is printed at the top: rerun one with
