@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, QuerySet
 
 from .models import Brand, Category, Order, OrderLine, Product, ProductStyle, SupportTicket
+from .money import format_money
 
 
 def published_styles() -> QuerySet[ProductStyle]:
@@ -43,7 +44,7 @@ def orders_data_section(user) -> list[dict]:
         {
             "Order": order.number,
             "Placed": order.placed_at,
-            "Total": f"€{order.total}",
+            "Total": format_money(order.total, order.currency),
             "Shipping address": ", ".join(order.shipping_lines),
             "Billing address": ", ".join(order.billing_lines),
             "Paid with": f"{order.card_brand} ending {order.card_last4}",

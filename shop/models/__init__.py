@@ -2,7 +2,7 @@
 
 from .catalog import Brand, Category, Product, ProductStyle
 from .contests import Contest, ContestEntry
-from .orders import Carrier, Order, OrderEmail, OrderLine, Shipment
+from .orders import Carrier, Order, OrderEmail, OrderLine, Shipment, default_currency
 from .support import SupportReply, SupportTicket
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "Shipment",
     "SupportReply",
     "SupportTicket",
+    "default_currency",
 ]

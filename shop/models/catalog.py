@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Brand(models.Model):
@@ -15,6 +16,8 @@ class Brand(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -28,7 +31,8 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
         return self.name
@@ -56,6 +60,8 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=models.Q(price__gte=0), name="shop_product_price_not_negative")]
 
@@ -75,6 +81,8 @@ class ProductStyle(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("style")
+        verbose_name_plural = _("styles")
         ordering = ["product", "name"]
         constraints = [models.UniqueConstraint(fields=["product", "name"], name="shop_style_unique_per_product")]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,10 +19,18 @@ logger = logging.getLogger(__name__)
 
 
 def open_ticket(
-    *, name: str, email: str, subject: str, message: str, order_number: str = "", user: User | None = None
+    *,
+    name: str,
+    email: str,
+    subject: str,
+    message: str,
+    order_number: str = "",
+    user: User | None = None,
+    language: str = "",
 ) -> SupportTicket:
     """A signed-in shopper's ticket carries the account's address, whatever was typed in the form: replies may tell
-    about the account and its orders, so they go to its owner (see selectors.support_reply_recipient)."""
+        about the account and its orders, so they go to its owner (see selectors.support_reply_recipient). `language` is
+    the contact page's (the server's): replies are written in it."""
     owner = user if user is not None and user.is_authenticated else None
     return SupportTicket.objects.create(
         user=owner,
@@ -30,6 +39,7 @@ def open_ticket(
         subject=subject,
         message=message,
         order_number=order_number,
+        language=language if language in dict(settings.LANGUAGES) else "",
     )
 
 
