@@ -37,6 +37,11 @@ def read(path: Path):
         return read_po(handle, abort_invalid=True)
 
 
+def _plain(value):
+    """A plural entry's id and strings are a list in a .po and a tuple in a .mo: compare them as one kind."""
+    return str(tuple(value)) if isinstance(value, list | tuple) else str(value)
+
+
 def keys(catalogue) -> set[tuple[str, str | None]]:
     return {(str(m.id), m.context) for m in catalogue if m.id}
 
@@ -67,8 +72,8 @@ def test_catalogue_is_complete_and_compiled(path: Path):
     mo_path = path.with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} is missing: run `make messages`"
     with mo_path.open("rb") as handle:
-        compiled = {(str(m.id), m.context): m.string for m in read_mo(handle) if m.id}
-    written = {(str(m.id), m.context): m.string for m in catalogue if m.id}
+        compiled = {(_plain(m.id), m.context): _plain(m.string) for m in read_mo(handle) if m.id}
+    written = {(_plain(m.id), m.context): _plain(m.string) for m in catalogue if m.id}
     stale = sorted(k[0] for k in written.keys() | compiled.keys() if written.get(k) != compiled.get(k))
     assert not stale, f"{mo_path} is older than its .po (run `make messages`): {stale[:5]}"
 

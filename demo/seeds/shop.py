@@ -16,6 +16,12 @@ from shop.cart import CartLine
 from shop.models import Brand, Category, Contest, ContestEntry, Product, ProductStyle
 
 DEMO_SHOPPER = "ada@example.com"
+# Shoppers who read the shop in French and German (demo/seeds/accounts.py): one order each, placed from a page in
+# their language, so its confirmation email is French or German. (shopper, product slug, style, quantity, carrier)
+LANGUAGE_ORDERS = [
+    ("camille@example.com", "merino-crew-neck", "Oat", 1, "dhl"),
+    ("lena@example.com", "weekender-bag", "Tan", 1, "ups"),
+]
 DEMO_TOKENS = ("tok_test_visa_4242_demo0001", "tok_test_mastercard_4444_demo0002")  # test-processor tokens
 
 BRANDS = {
@@ -82,6 +88,7 @@ def seed() -> list[str]:
     Brand.objects.get_or_create(slug="kiri", defaults={"name": "Kiri", "description": "Japanese denim, coming soon."})
     lines = [f"Shop: {Product.objects.count()} products from {Brand.objects.count()} brands (Kiri awaits publishing)"]
     lines += _seed_order()
+    lines += _seed_language_orders()
     lines += _seed_contests(now)
     return lines
 
@@ -124,6 +131,31 @@ def _seed_order() -> list[str]:
         checkout_key=uuid.uuid4(),
     )
     return [f"Shop: orders {first.number} (shipped) and {second.number} for {DEMO_SHOPPER}"]
+
+
+def _seed_language_orders() -> list[str]:
+    placed = []
+    for email, slug, style, quantity, carrier in LANGUAGE_ORDERS:
+        user = get_user_model().objects.filter(email=email).first()
+        shipping = Address.objects.filter(user=user).first() if user is not None else None
+        if shipping is None or user.orders.exists():
+            continue
+        product = Product.objects.get(slug=slug)
+        lines = [CartLine(key="demo", product=product, style=product.styles.get(name=style), quantity=quantity)]
+        subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+        order = services.place_order(
+            user=user,
+            lines=lines,
+            shipping_address=shipping,
+            billing_address=shipping,
+            carrier=carrier,
+            payment_token=DEMO_TOKENS[0],
+            expected_total=subtotal + services.shipping_cost(carrier),
+            checkout_key=uuid.uuid4(),
+            language=user.language,
+        )
+        placed.append(f"{order.number} for {email} ({user.language})")
+    return [f"Shop: orders {', '.join(placed)}"] if placed else []
 
 
 def _seed_contests(now) -> list[str]:
