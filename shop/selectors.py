@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Brand, Category, Order, OrderLine, Product, ProductStyle, SupportTicket
 from .money import format_money
@@ -42,12 +43,12 @@ def orders_data_section(user) -> list[dict]:
     Payment details are shown as the shop holds them: card brand and last four digits only."""
     return [
         {
-            "Order": order.number,
-            "Placed": order.placed_at,
-            "Total": format_money(order.total, order.currency),
-            "Shipping address": ", ".join(order.shipping_lines),
-            "Billing address": ", ".join(order.billing_lines),
-            "Paid with": f"{order.card_brand} ending {order.card_last4}",
+            _("Order"): order.number,
+            _("Placed"): order.placed_at,
+            _("Total"): format_money(order.total, order.currency),
+            _("Shipping address"): ", ".join(order.shipping_lines),
+            _("Billing address"): ", ".join(order.billing_lines),
+            _("Paid with"): _("%(brand)s ending %(last4)s") % {"brand": order.card_brand, "last4": order.card_last4},
         }
         for order in Order.objects.filter(user=user).order_by("-placed_at")
     ]
@@ -56,13 +57,14 @@ def orders_data_section(user) -> list[dict]:
 def order_reference_words(ids: list[str]) -> dict[str, str]:
     """Disclosure references "order:<pk>" in words, for the privacy dashboard: {"42": "Order SPC-261129-A246D5"}."""
     pks = [int(ident) for ident in ids if ident.isdigit()]
-    return {str(pk): f"Order {number}" for pk, number in Order.objects.filter(pk__in=pks).values_list("pk", "number")}
+    orders = Order.objects.filter(pk__in=pks).values_list("pk", "number")
+    return {str(pk): _("Order %(number)s") % {"number": number} for pk, number in orders}
 
 
 def support_data_section(user) -> list[dict]:
     """The shopper's customer-service messages, for the privacy dashboard."""
     return [
-        {"Sent": t.created_at, "Subject": t.subject, "Message": t.message}
+        {_("Sent"): t.created_at, _("Subject"): t.subject, _("Message"): t.message}
         for t in SupportTicket.objects.filter(user=user).order_by("-created_at")
     ]
 

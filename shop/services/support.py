@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import emails, selectors
 from ..models import SupportReply, SupportTicket
@@ -47,7 +48,7 @@ def reply_to_ticket(*, ticket: SupportTicket, body: str, author: User | None) ->
     """Keep the reply on the ticket and send it as transactional mail after commit."""
     body = (body or "").strip()
     if not body:
-        raise ValueError("A reply needs some text.")
+        raise ValueError(_("A reply needs some text."))
     with transaction.atomic():
         reply = SupportReply.objects.create(ticket=ticket, body=body, author=author)
         SupportTicket.objects.filter(pk=ticket.pk).update(status=SupportTicket.Status.ANSWERED)
