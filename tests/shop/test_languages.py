@@ -246,3 +246,11 @@ def test_a_support_reply_is_written_in_the_language_of_the_contact_page(
     assert "Hallo Jo Gast," in mail.body
     assert "Sie schrieben am" in mail.body
     assert mail.subject == f"Re: Größe [Anfrage {ticket.pk}]"
+
+
+def test_the_money_filter_renders_a_value_that_is_no_number_as_nothing():
+    from django.template import Context, Template
+
+    template = Template("{% load shop_money %}[{{ value|money }}][{{ price|money:'USD' }}]")
+    with translation.override("en"):
+        assert template.render(Context({"value": "not a price", "price": Decimal("3")})) == "[][$3.00]"
