@@ -18,6 +18,7 @@ from .models import (
     Contest,
     ContestEntry,
     Product,
+    ProductDescription,
     ProductStyle,
     SupportReply,
     SupportTicket,
@@ -65,6 +66,11 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ProductDescriptionInline(admin.StackedInline):
+    model = ProductDescription
+    extra = 0
+
+
 class ProductStyleInline(admin.TabularInline):
     model = ProductStyle
     fields = ["name", "is_published", "published_at"]
@@ -80,7 +86,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["brand", "category"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ProductStyleInline]
+    inlines = [ProductStyleInline, ProductDescriptionInline]
     readonly_fields = ["photo"]
 
     @admin.display(description=_("photo as shoppers see it"))

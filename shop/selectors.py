@@ -29,6 +29,12 @@ def catalog_products(*, category: Category | None = None, brand: Brand | None = 
     return queryset
 
 
+def product_description(product: Product, language: str | None) -> str:
+    """The product's description in `language` when staff wrote one, else the catalogue's own."""
+    translated = product.descriptions.filter(language=language).values_list("description", flat=True).first()
+    return translated or product.description
+
+
 def home_products(*, featured: int = 4, new: int = 8) -> dict[str, list[Product]]:
     """The home page's shelves: products staff marked as featured, then the newest others (no product twice)."""
     featured_products = list(catalog_products().filter(is_featured=True).order_by("-created_at", "-pk")[:featured])

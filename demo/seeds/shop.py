@@ -13,7 +13,7 @@ from accounts.models import Address
 from demo.seeds import product_images
 from shop import services
 from shop.cart import CartLine
-from shop.models import Brand, Category, Contest, ContestEntry, Product, ProductStyle
+from shop.models import Brand, Category, Contest, ContestEntry, Product, ProductDescription, ProductStyle
 
 DEMO_SHOPPER = "ada@example.com"
 # Shoppers who read the shop in French and German (demo/seeds/accounts.py): one order each, placed from a page in
@@ -29,6 +29,20 @@ BRANDS = {
     "Nordlys": "Wool knitwear from small Norwegian mills.",
     "Atelier Sable": "Leather goods, hand-stitched in Lyon.",
 }
+# The brands' words in French and German: each product's description in those languages (ProductDescription).
+BRANDS_IN = {
+    "fr": {
+        "Maison Verte": "Lin et coton fabriqués au Portugal.",
+        "Nordlys": "Maille en laine de petites filatures norvégiennes.",
+        "Atelier Sable": "Maroquinerie cousue main à Lyon.",
+    },
+    "de": {
+        "Maison Verte": "Leinen und Baumwolle, hergestellt in Portugal.",
+        "Nordlys": "Strickwaren aus Wolle von kleinen norwegischen Spinnereien.",
+        "Atelier Sable": "Lederwaren, handgenäht in Lyon.",
+    },
+}
+BY = {"fr": "{name} par {brand}. {words}", "de": "{name} von {brand}. {words}"}
 CATEGORIES = ["Shirts", "Knitwear", "Bags", "Accessories"]
 PRODUCTS = [
     # name, brand, category, price, styles
@@ -81,6 +95,12 @@ def seed() -> list[str]:
         for style in styles:
             ProductStyle.objects.get_or_create(
                 product=product, name=style, defaults={"is_published": True, "published_at": now}
+            )
+        for language, words in BRANDS_IN.items():
+            ProductDescription.objects.get_or_create(
+                product=product,
+                language=language,
+                defaults={"description": BY[language].format(name=name, brand=brand, words=words[brand])},
             )
         product_images.add_photo(product, category=category, first_style=styles[0])
     Product.objects.filter(slug__in=FEATURED).update(is_featured=True)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -70,6 +71,26 @@ class Product(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("shop:product", kwargs={"slug": self.slug})
+
+
+class ProductDescription(models.Model):
+    """A product's description in another language than the catalogue's own (merchant data, written by staff).
+    Pages show the reader's language when there is one, else `Product.description`; the name stays as it is."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="descriptions")
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES)
+    description = models.TextField(_("description"))
+
+    class Meta:
+        verbose_name = _("description in another language")
+        verbose_name_plural = _("descriptions in other languages")
+        ordering = ["product", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "language"], name="shop_one_description_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} ({self.language})"
 
 
 class ProductStyle(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 
 from .. import registry, selectors
 from ..app_settings import app_settings
@@ -47,6 +48,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "shop/product_detail.html",
         {
             "product": product,
+            "description": selectors.product_description(product, translation.get_language()),
             "product_panels": registry.render_product_panels(request, product),
             "max_quantity": app_settings.MAX_QUANTITY,
         },

@@ -254,3 +254,18 @@ def test_the_money_filter_renders_a_value_that_is_no_number_as_nothing():
     template = Template("{% load shop_money %}[{{ value|money }}][{{ price|money:'USD' }}]")
     with translation.override("en"):
         assert template.render(Context({"value": "not a price", "price": Decimal("3")})) == "[][$3.00]"
+
+
+def test_the_product_page_shows_the_description_written_in_the_readers_language(client, product):
+    from shop.models import ProductDescription
+
+    product.description = "Washed linen, relaxed fit."
+    product.save()
+    ProductDescription.objects.create(
+        product=product, language="de", description="Gewaschenes Leinen, lockere Passform."
+    )
+    german = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Gewaschenes Leinen, lockere Passform." in german
+    assert "Washed linen" not in german
+    french = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Washed linen, relaxed fit." in french  # none written in French: the catalogue's own
