@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from .models import Brand, Category, Order, OrderLine, Product, ProductStyle, SupportTicket
+from .models import Brand, Category, Order, OrderLine, Product, ProductDescription, ProductStyle, SupportTicket
 from .money import format_money
 
 
@@ -29,10 +30,15 @@ def catalog_products(*, category: Category | None = None, brand: Brand | None = 
     return queryset
 
 
-def product_description(product: Product, language: str | None) -> str:
-    """The product's description in `language` when staff wrote one, else the catalogue's own."""
-    translated = product.descriptions.filter(language=language).values_list("description", flat=True).first()
-    return translated or product.description
+def with_description_in(products: QuerySet[Product], language: str | None) -> QuerySet[Product]:
+    """Each product with `localized_description`: its description in `language` when staff wrote one, else the
+    catalogue's own (read in the same query)."""
+    written = ProductDescription.objects.filter(product=OuterRef("pk"), language=language or "")
+    return products.annotate(
+        localized_description=Coalesce(
+            Subquery(written.values("description")[:1]), "description", output_field=TextField()
+        )
+    )
 
 
 def home_products(*, featured: int = 4, new: int = 8) -> dict[str, list[Product]]:
