@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -17,10 +18,6 @@ class Todo:
     text: str
     url: str
     urgent: bool = False
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def review_todos(user) -> list[Todo]:
@@ -32,7 +29,8 @@ def review_todos(user) -> list[Todo]:
     if not waiting:
         return []
     url = reverse("admin:reviews_review_changelist") + "?status__exact=pending"
-    return [Todo(f"{_plural(waiting, 'review')} awaiting moderation", url)]
+    text = ngettext("%(count)s review awaiting moderation", "%(count)s reviews awaiting moderation", waiting)
+    return [Todo(text % {"count": waiting}, url)]
 
 
 def data_request_todos(user, now=None) -> list[Todo]:
@@ -48,8 +46,8 @@ def data_request_todos(user, now=None) -> list[Todo]:
     url = reverse("admin:privacy_datarequest_changelist")
     todos = []
     for (state, text), count in sorted(counts.items(), key=lambda item: item[0][0] != "overdue"):
-        noun = _plural(count, "data request")
-        todos.append(Todo(f"{noun} {text}", url, urgent=state == "overdue"))
+        line = ngettext("%(count)s data request %(state)s", "%(count)s data requests %(state)s", count)
+        todos.append(Todo(line % {"count": count, "state": text}, url, urgent=state == "overdue"))
     return todos
 
 
@@ -61,7 +59,11 @@ def edition_todos(user) -> list[Todo]:
     todos = []
     for edition in Edition.objects.filter(status__in=[Edition.Status.SENDING, Edition.Status.PAUSED]).order_by("pk"):
         url = reverse("admin:subscriptions_edition_progress", args=[edition.pk])
-        todos.append(Todo(f"Edition \u201c{edition.subject}\u201d is {edition.get_status_display().lower()}", url))
+        text = gettext("Edition “%(subject)s” is %(status)s") % {
+            "subject": edition.subject,
+            "status": edition.get_status_display().lower(),
+        }
+        todos.append(Todo(text, url))
     return todos
 
 
@@ -74,7 +76,8 @@ def ticket_todos(user) -> list[Todo]:
     if not waiting:
         return []
     url = reverse("admin:shop_supportticket_changelist") + "?status__exact=open"
-    return [Todo(f"{_plural(waiting, 'support ticket')} to answer", url)]
+    text = ngettext("%(count)s support ticket to answer", "%(count)s support tickets to answer", waiting)
+    return [Todo(text % {"count": waiting}, url)]
 
 
 def todos_for(user) -> list[Todo]:

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from privacy.charts import Segment, stacked_bar
 
@@ -56,17 +57,18 @@ class ReviewAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["product", "status", "rating", "title", "body"]}),
         (
-            "Reviewer (name and location are public, the email is private)",
+            _("Reviewer (name and location are public, the email is private)"),
             {"fields": ["display_name", "city", "country", "email", "verified_purchase"]},
         ),
-        ("Dates", {"fields": ["created_at", "confirmed_at", "updated_at", "published_at", "anonymised_at"]}),
+        (_("Dates"), {"fields": ["created_at", "confirmed_at", "updated_at", "published_at", "anonymised_at"]}),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # reviews come from shoppers, through the form
 
     @admin.action(
-        description="Publish the selected reviews (masks emails and phone numbers in the text)", permissions=["change"]
+        description=_("Publish the selected reviews (masks emails and phone numbers in the text)"),
+        permissions=["change"],
     )
     def publish(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         count = services.publish_reviews(review_ids=queryset.values_list("pk", flat=True))
@@ -83,7 +85,7 @@ class ReviewAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Reject the selected reviews", permissions=["change"])
+    @admin.action(description=_("Reject the selected reviews"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
         count = services.reject_reviews(review_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} review(s) rejected.", messages.SUCCESS)

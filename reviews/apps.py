@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
@@ -18,7 +19,7 @@ class ReviewsConfig(AppConfig):
             annotate=annotate_rating_summary, template="reviews/product_list_rating.html"
         )
         privacy_registry.register_data_section(
-            "reviews", "Your reviews", data_rights.reviews_section, models=("reviews.Review",)
+            "reviews", _("Your reviews"), data_rights.reviews_section, models=("reviews.Review",)
         )
         privacy_registry.register_exporter(
             "reviews", "Your reviews", data_rights.export_reviews, guest=True, models=("reviews.Review",)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.translation import gettext as _
+
 from privacy.data_rights import person_emails
 
 from . import scrubber, services
@@ -34,11 +36,11 @@ def reviews_section(user) -> list[dict]:
     """ "What we hold about you": the person's reviews under any of their addresses."""
     return [
         {
-            "Product": review["product"],
-            "Title": review["title"],
-            "Rating": f"{review['rating']}/5",
-            "Shown as": f"{review['display_name']}, {review['city']}",
-            "Status": ReviewStatus(review["status"]).label
+            _("Product"): review["product"],
+            _("Title"): review["title"],
+            _("Rating"): f"{review['rating']}/5",
+            _("Shown as"): f"{review['display_name']}, {review['city']}",
+            _("Status"): ReviewStatus(review["status"]).label
             if review["status"] in ReviewStatus.values
             else review["status"],
         }

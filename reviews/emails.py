@@ -28,4 +28,5 @@ def send_review_confirmation(review: Review, *, token: str) -> None:
         },
         kind=KIND,
         object_id=f"review:{review.pk}",
+        language=review.language,
     )

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.validators import LengthFirstMixin
@@ -24,10 +26,10 @@ def validate_review_text(value: str) -> None:
     """Plain text only: no markup, no control or invisible characters (they hide text or break pages)."""
     if _MARKUP.search(value):
         raise ValidationError(
-            "Please remove the HTML tags (text between < and >): reviews are plain text.", code="markup"
+            _("Please remove the HTML tags (text between < and >): reviews are plain text."), code="markup"
         )
     if any(unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co"} for c in value if c not in _ALLOWED_INVISIBLE):
-        raise ValidationError("Please remove the invisible or control characters.", code="control_characters")
+        raise ValidationError(_("Please remove the invisible or control characters."), code="control_characters")
 
 
 def validate_no_contact_details(value: str) -> None:
@@ -35,7 +37,7 @@ def validate_no_contact_details(value: str) -> None:
     kinds = {finding.kind for finding in scrubber.find_personal_details(value)}
     if kinds & {scrubber.DetailKind.EMAIL, scrubber.DetailKind.PHONE}:
         raise ValidationError(
-            "This is shown publicly: please leave out email addresses and phone numbers.", code="contact_details"
+            _("This is shown publicly: please leave out email addresses and phone numbers."), code="contact_details"
         )
 
 
@@ -58,11 +60,11 @@ class QuickSelect(forms.Select):
 
 
 RATING_CHOICES = [
-    (5, "5 stars: excellent"),
-    (4, "4 stars: good"),
-    (3, "3 stars: average"),
-    (2, "2 stars: poor"),
-    (1, "1 star: bad"),
+    (5, _("5 stars: excellent")),
+    (4, _("4 stars: good")),
+    (3, _("3 stars: average")),
+    (2, _("2 stars: poor")),
+    (1, _("1 star: bad")),
 ]
 
 
@@ -70,58 +72,63 @@ class ReviewForm(LengthFirstMixin, forms.Form):
     """A review as the shopper writes it. Title and text are checked for personal details before submitting."""
 
     rating = forms.TypedChoiceField(
-        label="Your rating",
+        label=_("Your rating"),
         choices=RATING_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Please choose a rating from 1 to 5 stars.",
-            "invalid_choice": "Please choose a rating from 1 to 5 stars.",
+            "required": _("Please choose a rating from 1 to 5 stars."),
+            "invalid_choice": _("Please choose a rating from 1 to 5 stars."),
         },
     )
     title = forms.CharField(
+        label=_("Title"),
         max_length=Review._meta.get_field("title").max_length,
         validators=[validate_review_text],
-        error_messages={"required": "Please give your review a title."},
+        error_messages={"required": _("Please give your review a title.")},
     )
     body = forms.CharField(
-        label="Your review",
+        label=_("Your review"),
         max_length=Review._meta.get_field("body").max_length,
         widget=forms.Textarea(attrs={"rows": 6}),
         validators=[validate_review_text],
-        error_messages={"required": "Please write your review."},
+        error_messages={"required": _("Please write your review.")},
     )
     display_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=Review._meta.get_field("display_name").max_length,
-        help_text="Shown publicly with your review.",
+        help_text=_("Shown publicly with your review."),
         validators=[validate_review_text, validate_no_contact_details],
-        error_messages={"required": "Please tell us the name to show with your review."},
+        error_messages={"required": _("Please tell us the name to show with your review.")},
     )
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
-        help_text="Kept private: never shown on the site. It lets you edit your review later and shows "
-        "“verified purchase” when it matches a shop account that bought this product.",
-        error_messages={"required": "Please enter your email address (it stays private)."},
+        help_text=_(
+            "Kept private: never shown on the site. It lets you edit your review later and shows "
+            "“verified purchase” when it matches a shop account that bought this product."
+        ),
+        error_messages={"required": _("Please enter your email address (it stays private).")},
     )
     city = forms.CharField(
+        label=_("City"),
         max_length=Review._meta.get_field("city").max_length,
-        help_text="Shown publicly with your review.",
+        help_text=_("Shown publicly with your review."),
         validators=[validate_review_text, validate_no_contact_details],
-        error_messages={"required": "Please enter your city: it is shown with your review."},
+        error_messages={"required": _("Please enter your city: it is shown with your review.")},
     )
-    country = CountryField(blank_label="Choose your country").formfield(
+    country = CountryField(blank_label=_("Choose your country")).formfield(
         widget=QuickSelect,
-        help_text="Shown publicly with your review.",
+        label=_("Country"),
+        help_text=_("Shown publicly with your review."),
         error_messages={
-            "required": "Please choose your country: it is shown with your review.",
-            "invalid_choice": "Please choose your country from the list.",
+            "required": _("Please choose your country: it is shown with your review."),
+            "invalid_choice": _("Please choose your country from the list."),
         },
     )
     submit_anyway = forms.BooleanField(
         required=False,
-        label="Submit anyway: I have checked my review and want to send it as it is.",
+        label=_("Submit anyway: I have checked my review and want to send it as it is."),
     )
 
     PERSONAL_DETAILS_CODE = "personal_details"
@@ -137,9 +144,11 @@ class ReviewForm(LengthFirstMixin, forms.Form):
         self.personal_details = scrubber.personal_detail_kinds(cleaned.get("title", ""), cleaned.get("body", ""))
         if self.personal_details and not cleaned.get("submit_anyway"):
             raise ValidationError(
-                "Your review seems to contain %(details)s. You can write a helpful review without personal "
-                "details: please edit your text, or tick “Submit anyway” below. Email addresses and phone "
-                "numbers are removed when your review is published.",
+                _(
+                    "Your review seems to contain %(details)s. You can write a helpful review without personal "
+                    "details: please edit your text, or tick “Submit anyway” below. Email addresses and phone "
+                    "numbers are removed when your review is published."
+                ),
                 code=self.PERSONAL_DETAILS_CODE,
                 params={"details": _join(self.personal_details)},
             )
@@ -156,5 +165,7 @@ class ReviewForm(LengthFirstMixin, forms.Form):
 
 
 def _join(kinds: list[scrubber.DetailKind]) -> str:
-    words = [str(kind) for kind in kinds]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    words = [str(scrubber.DETAIL_WORDS[kind]) for kind in kinds]
+    if len(words) == 1:
+        return words[0]
+    return gettext("%(list)s or %(last)s") % {"list": ", ".join(words[:-1]), "last": words[-1]}

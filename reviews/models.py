@@ -1,14 +1,15 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
 class ReviewStatus(models.TextChoices):
-    UNCONFIRMED = "unconfirmed", "Awaiting the author's email confirmation"
-    PENDING = "pending", "Pending moderation"
-    PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Rejected"
+    UNCONFIRMED = "unconfirmed", _("Awaiting the author's email confirmation")
+    PENDING = "pending", _("Pending moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Review(models.Model):
@@ -29,7 +30,7 @@ class Review(models.Model):
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     title = models.CharField(max_length=120)
     body = models.TextField(max_length=5000)
-    display_name = models.CharField("name shown", max_length=80)
+    display_name = models.CharField(_("name shown"), max_length=80)
     email = models.EmailField(max_length=254, blank=True, help_text="Private: shown to staff only.")
     city = models.CharField(max_length=100, blank=True)
     country = CountryField()
@@ -41,8 +42,12 @@ class Review(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmation_nonce = models.CharField(max_length=32, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The language of the page the review was written on (set by the server): its confirmation email is in it.
+    language = models.CharField(_("language"), max_length=16, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="reviews_rating_1_to_5"),

@@ -16,11 +16,21 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DetailKind(StrEnum):
     EMAIL = "an email address"
     PHONE = "a phone number"
     ADDRESS = "a street address"
+
+
+# What the review form's warning calls each kind, in the reader's language.
+DETAIL_WORDS = {
+    DetailKind.EMAIL: _("an email address"),
+    DetailKind.PHONE: _("a phone number"),
+    DetailKind.ADDRESS: _("a street address"),
+}
 
 
 @dataclass(frozen=True)

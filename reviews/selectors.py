@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import has_confirmed_address, preferred_address
 from shop import selectors as shop_selectors
@@ -17,7 +18,7 @@ from .models import Review, ReviewStatus
 class ReviewSort:
     NEWEST = "newest"
     RATING = "rating"
-    CHOICES = [(NEWEST, "Newest first"), (RATING, "Highest rated first")]
+    CHOICES = [(NEWEST, _("Newest first")), (RATING, _("Highest rated first"))]
     ORDERINGS = {NEWEST: ["-published_at", "-pk"], RATING: ["-rating", "-published_at", "-pk"]}
 
     @classmethod

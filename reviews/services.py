@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
@@ -98,6 +99,7 @@ def submit_review(
     city: str,
     country: str,
     account: Any = None,
+    language: str = "",
 ) -> Review:
     """Store a review as UNCONFIRMED and email its author a confirmation link; nothing else changes.
 
@@ -119,6 +121,7 @@ def submit_review(
         status=ReviewStatus.UNCONFIRMED,
         verified_purchase=False,
         confirmation_nonce=secrets.token_urlsafe(16),
+        language=language if language in dict(settings.LANGUAGES) else "",
     )
     review.full_clean(validate_unique=False, validate_constraints=False)
     review.save()

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -17,11 +19,11 @@ from .forms import ReviewForm
 from .models import ReviewStatus
 from .structured_data import product_reviews_json_ld
 
-CHECK_INBOX = (
+CHECK_INBOX = _(
     "Check your inbox to confirm your review. We have sent a link to the address you gave: your review goes to "
     "our team once you open it, and until then nothing changes on the site."
 )
-CONFIRMED = "Thank you! Your review will appear once our team has checked it."
+CONFIRMED = _("Thank you! Your review will appear once our team has checked it.")
 PAGE_PARAM = "reviews_page"
 SORT_PARAM = "reviews_sort"
 
@@ -59,21 +61,26 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
     product = get_object_or_404(Product, slug=slug, is_published=True)
     status = 200
     if request.method == "POST" and not services.allow_attempt(ip=client_ip(request)):
-        messages.error(request, "You have sent the review form many times in a short time. Please try again later.")
+        messages.error(request, _("You have sent the review form many times in a short time. Please try again later."))
         form = ReviewForm(initial=selectors.review_form_initial(user=request.user))
         return render(request, "reviews/review_form.html", {"product": product, "form": form}, status=429)
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():
             if services.allow_submission(ip=client_ip(request), email=form.cleaned_data["email"]):
-                review = services.submit_review(product=product, account=request.user, **form.review_data())
+                review = services.submit_review(
+                    product=product,
+                    account=request.user,
+                    language=translation.get_language(),
+                    **form.review_data(),
+                )
                 # The same words whether or not the address has a review, an account or an order.
                 messages.success(
                     request,
                     CHECK_INBOX if review.status == ReviewStatus.UNCONFIRMED else CONFIRMED,
                 )
                 return redirect(product.get_absolute_url() + "#reviews")
-            form.add_error(None, "You have sent several reviews in a short time. Please try again in an hour.")
+            form.add_error(None, _("You have sent several reviews in a short time. Please try again in an hour."))
             status = 429
     else:
         form = ReviewForm(initial=selectors.review_form_initial(user=request.user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from . import (
     admin_orders,  # noqa: F401 (registers the order admin)
@@ -17,6 +18,7 @@ from .models import (
     Contest,
     ContestEntry,
     Product,
+    ProductDescription,
     ProductStyle,
     SupportReply,
     SupportTicket,
@@ -52,7 +54,7 @@ class BrandAdmin(PublishOnSaveMixin, admin.ModelAdmin):
     def publish_service(brand):
         return services.publish_brand(brand=brand)
 
-    @admin.action(description="Publish selected brands (and announce them)", permissions=["change"])
+    @admin.action(description=_("Publish selected brands (and announce them)"), permissions=["change"])
     def publish(self, request, queryset):
         count = sum(services.publish_brand(brand=b) for b in queryset)
         self.message_user(request, f"{count} brand(s) published and queued for the alerts topic.")
@@ -62,6 +64,11 @@ class BrandAdmin(PublishOnSaveMixin, admin.ModelAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "parent"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class ProductDescriptionInline(admin.StackedInline):
+    model = ProductDescription
+    extra = 0
 
 
 class ProductStyleInline(admin.TabularInline):
@@ -79,22 +86,22 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["brand", "category"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ProductStyleInline]
+    inlines = [ProductStyleInline, ProductDescriptionInline]
     readonly_fields = ["photo"]
 
-    @admin.display(description="photo as shoppers see it")
+    @admin.display(description=_("photo as shoppers see it"))
     def photo(self, obj: Product) -> str:
         """The 320 px rendition with its alt text, so staff check the crop and the description together."""
         found = renditions(obj) if obj.pk else []
         if not found:
-            return "No photo yet: upload one above." if obj.pk else "-"
+            return _("No photo yet: upload one above.") if obj.pk else "-"
         small = found[0]
         return format_html(
-            '<img src="{}" width="{}" height="{}" alt=""><br>Described as: “{}”',
+            '<img src="{}" width="{}" height="{}" alt=""><br>{}',
             small.url,
             small.width,
             small.height,
-            obj.image_alt or obj.name,
+            _("Described as: “%(alt)s”") % {"alt": obj.image_alt or obj.name},
         )
 
     def save_model(self, request, obj, form, change):
@@ -117,7 +124,7 @@ class ProductStyleAdmin(PublishOnSaveMixin, admin.ModelAdmin):
     def publish_service(style):
         return services.publish_style(style=style)
 
-    @admin.action(description="Publish selected styles (and announce them)", permissions=["change"])
+    @admin.action(description=_("Publish selected styles (and announce them)"), permissions=["change"])
     def publish(self, request, queryset):
         count = sum(services.publish_style(style=s) for s in queryset)
         self.message_user(request, f"{count} style(s) published and queued for the alerts topic.")
@@ -152,7 +159,7 @@ class SupportTicketAdmin(admin.ModelAdmin):
         for reply in formset.save(commit=False):
             if reply.pk is None:
                 services.reply_to_ticket(ticket=form.instance, body=reply.body, author=request.user)
-                messages.success(request, "Your reply was saved and is being emailed.")
+                messages.success(request, _("Your reply was saved and is being emailed."))
         return None
 
 
@@ -182,7 +189,7 @@ class ContestAdmin(admin.ModelAdmin):
     def entry_count(self, obj):
         return obj.entry_total
 
-    @admin.action(description="Draw winners at random", permissions=["change"])
+    @admin.action(description=_("Draw winners at random"), permissions=["change"])
     def draw(self, request, queryset):
         for contest in queryset:
             try:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from privacy.readonly_admin import ReadOnlyInline
 from privacy.selectors import disclosures_with_reference
@@ -121,10 +122,10 @@ class OrderAdmin(admin.ModelAdmin):
             or "None"
         )
 
-    @admin.display(description="shipping")
+    @admin.display(description=_("shipping"))
     def ship_link(self, obj):
         return format_html(
-            '<a class="button" href="{}">Mark shipped…</a>', reverse("admin:shop_order_ship", args=[obj.pk])
+            '<a class="button" href="{}">{}</a>', reverse("admin:shop_order_ship", args=[obj.pk]), _("Mark shipped…")
         )
 
     def get_urls(self):
@@ -144,13 +145,16 @@ class OrderAdmin(admin.ModelAdmin):
             except ValueError as error:
                 form.add_error("tracking_number", str(error))
             except IntegrityError:
-                form.add_error("tracking_number", "This tracking number is already recorded for another shipment.")
+                form.add_error("tracking_number", _("This tracking number is already recorded for another shipment."))
             else:
-                self.message_user(request, f"Order {order.number} marked shipped; the shopper will be emailed.")
+                self.message_user(
+                    request,
+                    _("Order %(number)s marked shipped; the shopper will be emailed.") % {"number": order.number},
+                )
                 return redirect("admin:shop_order_change", order.pk)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Mark order {order.number} shipped",
+            "title": _("Mark order %(number)s shipped") % {"number": order.number},
             "order": order,
             "form": form,
             "opts": self.model._meta,

@@ -12,6 +12,11 @@ class AppSettings:
         return getattr(settings, "SHOP_MAX_QUANTITY", 20)
 
     @property
+    def CURRENCY(self) -> str:
+        """The ISO 4217 code prices are in: new orders keep it, pages and emails format amounts in it."""
+        return getattr(settings, "SHOP_CURRENCY", "EUR")
+
+    @property
     def SHIPPING_COSTS(self) -> dict[str, Decimal]:
         """Flat shipping cost per carrier."""
         return getattr(settings, "SHOP_SHIPPING_COSTS", {"dhl": Decimal("5.90"), "ups": Decimal("7.50")})

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ShopConfig(AppConfig):
@@ -15,15 +16,17 @@ class ShopConfig(AppConfig):
 
         self.keep_support = group_keeper(SUPPORT_GROUP, SUPPORT)  # a strong reference: the signal keeps weak ones
         post_migrate.connect(self.keep_support, sender=self, dispatch_uid="shop.keep_support")
-        registry.register_data_section("orders", "Your orders", selectors.orders_data_section, models=("shop.Order",))
+        registry.register_data_section(
+            "orders", _("Your orders"), selectors.orders_data_section, models=("shop.Order",)
+        )
         registry.register_data_section(
             "support",
-            "Your messages to customer service",
+            _("Your messages to customer service"),
             selectors.support_data_section,
             models=("shop.SupportTicket", "shop.SupportReply"),
         )
         registry.register_data_section(
-            "contests", "Your contest entries", data_rights.contest_entries_section, models=("shop.ContestEntry",)
+            "contests", _("Your contest entries"), data_rights.contest_entries_section, models=("shop.ContestEntry",)
         )
         registry.register_reference_words("order", selectors.order_reference_words)
         registry.register_ad_feed_column(

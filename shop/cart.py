@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 from .app_settings import app_settings
 from .models import Product, ProductStyle
 
@@ -39,11 +41,11 @@ def parse_quantity(raw: object) -> int:
     try:
         quantity = int(str(raw).strip())
     except (TypeError, ValueError):
-        raise CartError("Please enter a whole number for the quantity.") from None
+        raise CartError(_("Please enter a whole number for the quantity.")) from None
     if quantity < 1:
-        raise CartError("The quantity must be at least 1.")
+        raise CartError(_("The quantity must be at least 1."))
     if quantity > app_settings.MAX_QUANTITY:
-        raise CartError(f"You can order at most {app_settings.MAX_QUANTITY} of one item.")
+        raise CartError(_("You can order at most %(max)s of one item.") % {"max": app_settings.MAX_QUANTITY})
     return quantity
 
 
@@ -68,20 +70,20 @@ class Cart:
         key = self.make_key(product.pk, style.pk if style else None)
         total = self.items.get(key, 0) + parse_quantity(quantity)
         if total > app_settings.MAX_QUANTITY:
-            raise CartError(f"You can order at most {app_settings.MAX_QUANTITY} of one item.")
+            raise CartError(_("You can order at most %(max)s of one item.") % {"max": app_settings.MAX_QUANTITY})
         self.items[key] = total
         self._save()
         return CartLine(key=key, product=product, style=style, quantity=total)
 
     def set_quantity(self, *, key: str, quantity: object) -> None:
         if key not in self.items:
-            raise CartError("That item is no longer in your cart.")
+            raise CartError(_("That item is no longer in your cart."))
         self.items[key] = parse_quantity(quantity)
         self._save()
 
     def remove(self, *, key: str) -> None:
         if self.items.pop(key, None) is None:
-            raise CartError("That item is no longer in your cart.")
+            raise CartError(_("That item is no longer in your cart."))
         self._save()
 
     def clear(self) -> None:
@@ -141,20 +143,20 @@ class Cart:
         try:
             pid = int(str(product_id))
         except (TypeError, ValueError):
-            raise CartError("That product does not exist.") from None
+            raise CartError(_("That product does not exist.")) from None
         product = Product.objects.filter(pk=pid, is_published=True).first()
         if product is None:
-            raise CartError("That product does not exist.")
+            raise CartError(_("That product does not exist."))
         styles = list(product.styles.filter(is_published=True))
         if style_id in (None, "", "0", 0):
             if styles:
-                raise CartError("Please choose a style.")
+                raise CartError(_("Please choose a style."))
             return product, None
         try:
             sid = int(str(style_id))
         except (TypeError, ValueError):
-            raise CartError("That style does not exist.") from None
+            raise CartError(_("That style does not exist.")) from None
         style = next((s for s in styles if s.pk == sid), None)
         if style is None:
-            raise CartError("That style does not exist.")
+            raise CartError(_("That style does not exist."))
         return product, style

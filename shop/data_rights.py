@@ -8,6 +8,7 @@ import datetime
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from privacy.data_rights import Person, account_of, any_email_of, erased_email
@@ -96,11 +97,11 @@ def contest_entries_section(user: User) -> list[dict]:
     """ "What we hold about you": the contests the person entered under any of their addresses."""
     return [
         {
-            "Contest": entry["contest"],
-            "Name given": entry["first_name"],
-            "City": entry["city"],
-            "Listed publicly if a winner": entry["list_publicly"],
-            "Winner": entry["is_winner"],
+            _("Contest"): entry["contest"],
+            _("Name given"): entry["first_name"],
+            _("City"): entry["city"],
+            _("Listed publicly if a winner"): entry["list_publicly"],
+            _("Winner"): entry["is_winner"],
         }
         for entry in export_contest_entries(user)
     ]

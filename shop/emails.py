@@ -26,6 +26,7 @@ def send_order_confirmation(order: Order) -> None:
         context={"order": order, "lines": list(order.lines.all())},
         kind=ShopEmailKind.ORDER,
         object_id=order.pk,
+        language=order.language,
     )
 
 
@@ -36,6 +37,7 @@ def send_shipping_notice(order: Order, shipment: Shipment) -> None:
         context={"order": order, "shipment": shipment, "lines": list(order.lines.all())},
         kind=ShopEmailKind.SHIPPING,
         object_id=order.pk,
+        language=order.language,
     )
 
 
@@ -46,6 +48,7 @@ def send_support_reply(reply: SupportReply, *, to: str) -> None:
         context={"ticket": reply.ticket, "reply": reply},
         kind=ShopEmailKind.SUPPORT,
         object_id=reply.ticket_id,
+        language=reply.ticket.language,
     )
 
 

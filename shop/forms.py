@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AddressForm
 from accounts.models import Address
@@ -12,7 +13,7 @@ from .models import Carrier, ContestEntry
 from .payments import TEST_TOKENS, is_test_token, looks_like_card_number
 from .services import PAGE_EXPIRED
 
-CARD_NUMBER_MESSAGE = (
+CARD_NUMBER_MESSAGE = _(
     "That looks like a card number. For your safety we never accept card numbers here: "
     "please remove it (payment cards are entered only in the payment box at checkout)."
 )
@@ -41,25 +42,32 @@ class RejectCardNumbersMixin:
 class CheckoutForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
     shipping_address = forms.ModelChoiceField(
         queryset=Address.objects.none(),
+        label=_("Shipping address"),
         widget=forms.RadioSelect,
         empty_label=None,
-        error_messages={"required": "Choose where we deliver your order."},
+        error_messages={"required": _("Choose where we deliver your order.")},
     )
     billing_address = forms.ModelChoiceField(
         queryset=Address.objects.none(),
+        label=_("Billing address"),
         widget=forms.RadioSelect,
         empty_label=None,
-        error_messages={"required": "Choose the address on your card statement (the billing address)."},
+        error_messages={"required": _("Choose the address on your card statement (the billing address).")},
     )
     carrier = forms.ChoiceField(
         choices=Carrier.choices,
+        label=_("Carrier"),
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Please choose DHL or UPS.", "required": "Choose DHL or UPS for delivery."},
+        error_messages={
+            "invalid_choice": _("Please choose DHL or UPS."),
+            "required": _("Choose DHL or UPS for delivery."),
+        },
     )
     payment_token = forms.CharField(
         max_length=64,
+        label=_("Test card"),
         widget=forms.RadioSelect(choices=list(TEST_TOKENS.items())),
-        error_messages={"required": "Please enter a card or choose a test card."},
+        error_messages={"required": _("Please enter a card or choose a test card.")},
     )
     card_brand = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput, error_messages=EXPIRED)
     card_last4 = forms.RegexField(regex=r"^[0-9]{4}$", required=False, widget=forms.HiddenInput, error_messages=EXPIRED)
@@ -75,14 +83,13 @@ class CheckoutForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
             self.fields["shipping_address"].required = self.fields["billing_address"].required = False
         self.fields["shipping_address"].queryset = addresses
         self.fields["billing_address"].queryset = addresses
-        self.fields["shipping_address"].error_messages["invalid_choice"] = "Please choose one of your addresses."
-        self.fields["billing_address"].error_messages["invalid_choice"] = "Please choose one of your addresses."
-        self.fields["payment_token"].label = "Test card"
+        self.fields["shipping_address"].error_messages["invalid_choice"] = _("Please choose one of your addresses.")
+        self.fields["billing_address"].error_messages["invalid_choice"] = _("Please choose one of your addresses.")
 
     def clean_payment_token(self) -> str:
         token = self.cleaned_data["payment_token"]
         if not is_test_token(token):
-            raise ValidationError("The payment details were not accepted. Please enter your card again.")
+            raise ValidationError(_("The payment details were not accepted. Please enter your card again."))
         return token
 
 
@@ -99,13 +106,17 @@ class CheckoutAddressForm(RejectCardNumbersMixin, AddressForm):
 
 class ContactForm(RejectCardNumbersMixin, LengthFirstMixin, forms.Form):
     # Name and subject go into the reply's headers and the staff screens: no line breaks or control characters.
-    name = forms.CharField(max_length=120, validators=[validate_plain_text])
-    email = forms.EmailField(max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_plain_text])
+    email = forms.EmailField(label=_("Email"), max_length=254)
     order_number = forms.CharField(
-        max_length=24, required=False, help_text="Optional, e.g. SPC-261125-1A2B3C.", validators=[validate_plain_text]
+        label=_("Order number"),
+        max_length=24,
+        required=False,
+        help_text=_("Optional, e.g. SPC-261125-1A2B3C."),
+        validators=[validate_plain_text],
     )
-    subject = forms.CharField(max_length=150, validators=[validate_plain_text])
-    message = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    subject = forms.CharField(label=_("Subject"), max_length=150, validators=[validate_plain_text])
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class ContestEntryForm(RejectCardNumbersMixin, LengthFirstMixin, forms.ModelForm):
@@ -113,11 +124,11 @@ class ContestEntryForm(RejectCardNumbersMixin, LengthFirstMixin, forms.ModelForm
         model = ContestEntry
         fields = ["first_name", "city", "email", "list_publicly"]
         help_texts = {
-            "email": "Used only to tell you if you win. Entering subscribes you to nothing.",
-            "list_publicly": "If you win, show your first name and city on the public winners page.",
+            "email": _("Used only to tell you if you win. Entering subscribes you to nothing."),
+            "list_publicly": _("If you win, show your first name and city on the public winners page."),
         }
 
 
 class ShipOrderForm(forms.Form):
-    carrier = forms.ChoiceField(choices=Carrier.choices)
-    tracking_number = forms.CharField(max_length=40)
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=Carrier.choices)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=40)

@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 TOKEN_RE = re.compile(
     r"^tok_test_(?:(?P<brand>visa|mastercard|amex)_(?P<last4>[0-9]{4})|(?P<declined>declined))_[A-Za-z0-9]{4,32}$"
 )
@@ -19,9 +21,9 @@ BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Exp
 
 # Offered on the checkout page when JavaScript is off (and used by tests): label -> token.
 TEST_TOKENS = {
-    "tok_test_visa_4242_nojs0001": "Visa ending 4242 (test)",
-    "tok_test_mastercard_4444_nojs0002": "Mastercard ending 4444 (test)",
-    "tok_test_declined_nojs0003": "Declined card (test)",
+    "tok_test_visa_4242_nojs0001": _("Visa ending 4242 (test)"),
+    "tok_test_mastercard_4444_nojs0002": _("Mastercard ending 4444 (test)"),
+    "tok_test_declined_nojs0003": _("Declined card (test)"),
 }
 
 
@@ -69,11 +71,11 @@ class TestProcessor:
     def authorize(self, *, token: str, amount: Decimal, currency: str = "EUR") -> Authorization:
         match = TOKEN_RE.match(token or "")
         if match is None:
-            raise PaymentError("The payment details were not accepted. Please choose a card again.")
+            raise PaymentError(_("The payment details were not accepted. Please choose a card again."))
         if match.group("declined"):
-            raise PaymentError("Your card was declined. Nothing was charged; please use another card.")
+            raise PaymentError(_("Your card was declined. Nothing was charged; please use another card."))
         if amount <= 0:
-            raise PaymentError("There is nothing to pay.")
+            raise PaymentError(_("There is nothing to pay."))
         return Authorization(
             id=f"auth_test_{secrets.token_hex(8)}",
             token=token,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from .models import Brand, Category, Order, OrderLine, Product, ProductStyle, SupportTicket
+from .models import Brand, Category, Order, OrderLine, Product, ProductDescription, ProductStyle, SupportTicket
+from .money import format_money
 
 
 def published_styles() -> QuerySet[ProductStyle]:
@@ -27,6 +30,17 @@ def catalog_products(*, category: Category | None = None, brand: Brand | None = 
     return queryset
 
 
+def with_description_in(products: QuerySet[Product], language: str | None) -> QuerySet[Product]:
+    """Each product with `localized_description`: its description in `language` when staff wrote one, else the
+    catalogue's own (read in the same query)."""
+    written = ProductDescription.objects.filter(product=OuterRef("pk"), language=language or "")
+    return products.annotate(
+        localized_description=Coalesce(
+            Subquery(written.values("description")[:1]), "description", output_field=TextField()
+        )
+    )
+
+
 def home_products(*, featured: int = 4, new: int = 8) -> dict[str, list[Product]]:
     """The home page's shelves: products staff marked as featured, then the newest others (no product twice)."""
     featured_products = list(catalog_products().filter(is_featured=True).order_by("-created_at", "-pk")[:featured])
@@ -41,12 +55,12 @@ def orders_data_section(user) -> list[dict]:
     Payment details are shown as the shop holds them: card brand and last four digits only."""
     return [
         {
-            "Order": order.number,
-            "Placed": order.placed_at,
-            "Total": f"€{order.total}",
-            "Shipping address": ", ".join(order.shipping_lines),
-            "Billing address": ", ".join(order.billing_lines),
-            "Paid with": f"{order.card_brand} ending {order.card_last4}",
+            _("Order"): order.number,
+            _("Placed"): order.placed_at,
+            _("Total"): format_money(order.total, order.currency),
+            _("Shipping address"): ", ".join(order.shipping_lines),
+            _("Billing address"): ", ".join(order.billing_lines),
+            _("Paid with"): _("%(brand)s ending %(last4)s") % {"brand": order.card_brand, "last4": order.card_last4},
         }
         for order in Order.objects.filter(user=user).order_by("-placed_at")
     ]
@@ -55,13 +69,14 @@ def orders_data_section(user) -> list[dict]:
 def order_reference_words(ids: list[str]) -> dict[str, str]:
     """Disclosure references "order:<pk>" in words, for the privacy dashboard: {"42": "Order SPC-261129-A246D5"}."""
     pks = [int(ident) for ident in ids if ident.isdigit()]
-    return {str(pk): f"Order {number}" for pk, number in Order.objects.filter(pk__in=pks).values_list("pk", "number")}
+    orders = Order.objects.filter(pk__in=pks).values_list("pk", "number")
+    return {str(pk): _("Order %(number)s") % {"number": number} for pk, number in orders}
 
 
 def support_data_section(user) -> list[dict]:
     """The shopper's customer-service messages, for the privacy dashboard."""
     return [
-        {"Sent": t.created_at, "Subject": t.subject, "Message": t.message}
+        {_("Sent"): t.created_at, _("Subject"): t.subject, _("Message"): t.message}
         for t in SupportTicket.objects.filter(user=user).order_by("-created_at")
     ]
 

@@ -13,9 +13,15 @@ from accounts.models import Address
 from demo.seeds import product_images
 from shop import services
 from shop.cart import CartLine
-from shop.models import Brand, Category, Contest, ContestEntry, Product, ProductStyle
+from shop.models import Brand, Category, Contest, ContestEntry, Product, ProductDescription, ProductStyle
 
 DEMO_SHOPPER = "ada@example.com"
+# Shoppers who read the shop in French and German (demo/seeds/accounts.py): one order each, placed from a page in
+# their language, so its confirmation email is French or German. (shopper, product slug, style, quantity, carrier)
+LANGUAGE_ORDERS = [
+    ("camille@example.com", "merino-crew-neck", "Oat", 1, "dhl"),
+    ("lena@example.com", "weekender-bag", "Tan", 1, "ups"),
+]
 DEMO_TOKENS = ("tok_test_visa_4242_demo0001", "tok_test_mastercard_4444_demo0002")  # test-processor tokens
 
 BRANDS = {
@@ -23,6 +29,20 @@ BRANDS = {
     "Nordlys": "Wool knitwear from small Norwegian mills.",
     "Atelier Sable": "Leather goods, hand-stitched in Lyon.",
 }
+# The brands' words in French and German: each product's description in those languages (ProductDescription).
+BRANDS_IN = {
+    "fr": {
+        "Maison Verte": "Lin et coton fabriqués au Portugal.",
+        "Nordlys": "Maille en laine de petites filatures norvégiennes.",
+        "Atelier Sable": "Maroquinerie cousue main à Lyon.",
+    },
+    "de": {
+        "Maison Verte": "Leinen und Baumwolle, hergestellt in Portugal.",
+        "Nordlys": "Strickwaren aus Wolle von kleinen norwegischen Spinnereien.",
+        "Atelier Sable": "Lederwaren, handgenäht in Lyon.",
+    },
+}
+BY = {"fr": "{name} par {brand}. {words}", "de": "{name} von {brand}. {words}"}
 CATEGORIES = ["Shirts", "Knitwear", "Bags", "Accessories"]
 PRODUCTS = [
     # name, brand, category, price, styles
@@ -76,12 +96,19 @@ def seed() -> list[str]:
             ProductStyle.objects.get_or_create(
                 product=product, name=style, defaults={"is_published": True, "published_at": now}
             )
+        for language, words in BRANDS_IN.items():
+            ProductDescription.objects.get_or_create(
+                product=product,
+                language=language,
+                defaults={"description": BY[language].format(name=name, brand=brand, words=words[brand])},
+            )
         product_images.add_photo(product, category=category, first_style=styles[0])
     Product.objects.filter(slug__in=FEATURED).update(is_featured=True)
     # An unpublished brand, for staff to publish (which queues a brand alert).
     Brand.objects.get_or_create(slug="kiri", defaults={"name": "Kiri", "description": "Japanese denim, coming soon."})
     lines = [f"Shop: {Product.objects.count()} products from {Brand.objects.count()} brands (Kiri awaits publishing)"]
     lines += _seed_order()
+    lines += _seed_language_orders()
     lines += _seed_contests(now)
     return lines
 
@@ -124,6 +151,31 @@ def _seed_order() -> list[str]:
         checkout_key=uuid.uuid4(),
     )
     return [f"Shop: orders {first.number} (shipped) and {second.number} for {DEMO_SHOPPER}"]
+
+
+def _seed_language_orders() -> list[str]:
+    placed = []
+    for email, slug, style, quantity, carrier in LANGUAGE_ORDERS:
+        user = get_user_model().objects.filter(email=email).first()
+        shipping = Address.objects.filter(user=user).first() if user is not None else None
+        if shipping is None or user.orders.exists():
+            continue
+        product = Product.objects.get(slug=slug)
+        lines = [CartLine(key="demo", product=product, style=product.styles.get(name=style), quantity=quantity)]
+        subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+        order = services.place_order(
+            user=user,
+            lines=lines,
+            shipping_address=shipping,
+            billing_address=shipping,
+            carrier=carrier,
+            payment_token=DEMO_TOKENS[0],
+            expected_total=subtotal + services.shipping_cost(carrier),
+            checkout_key=uuid.uuid4(),
+            language=user.language,
+        )
+        placed.append(f"{order.number} for {email} ({user.language})")
+    return [f"Shop: orders {', '.join(placed)}"] if placed else []
 
 
 def _seed_contests(now) -> list[str]:

@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Brand(models.Model):
@@ -15,6 +17,8 @@ class Brand(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -28,7 +32,8 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
         return self.name
@@ -56,6 +61,8 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=models.Q(price__gte=0), name="shop_product_price_not_negative")]
 
@@ -64,6 +71,26 @@ class Product(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("shop:product", kwargs={"slug": self.slug})
+
+
+class ProductDescription(models.Model):
+    """A product's description in another language than the catalogue's own (merchant data, written by staff).
+    Pages show the reader's language when there is one, else `Product.description`; the name stays as it is."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="descriptions")
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES)
+    description = models.TextField(_("description"))
+
+    class Meta:
+        verbose_name = _("description in another language")
+        verbose_name_plural = _("descriptions in other languages")
+        ordering = ["product", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "language"], name="shop_one_description_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} ({self.language})"
 
 
 class ProductStyle(models.Model):
@@ -75,6 +102,8 @@ class ProductStyle(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("style")
+        verbose_name_plural = _("styles")
         ordering = ["product", "name"]
         constraints = [models.UniqueConstraint(fields=["product", "name"], name="shop_style_unique_per_product")]
 

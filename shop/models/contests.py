@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Contest(models.Model):
@@ -17,6 +18,8 @@ class Contest(models.Model):
     drawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shop_contest_dates"),
@@ -38,10 +41,10 @@ class ContestEntry(models.Model):
     """An entry. It subscribes to nothing; the email is used only to tell a winner."""
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="entries")
-    first_name = models.CharField(max_length=60)
-    city = models.CharField(max_length=80)
-    email = models.EmailField(max_length=254)
-    list_publicly = models.BooleanField("list me publicly if I win", default=False)
+    first_name = models.CharField(_("first name"), max_length=60)
+    city = models.CharField(_("city"), max_length=80)
+    email = models.EmailField(_("email"), max_length=254)
+    list_publicly = models.BooleanField(_("list me publicly if I win"), default=False)
     is_winner = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     notified_at = models.DateTimeField(
@@ -50,7 +53,8 @@ class ContestEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "contest entries"
+        verbose_name = _("contest entry")
+        verbose_name_plural = _("contest entries")
         constraints = [
             models.UniqueConstraint("contest", Lower("email"), name="shop_one_entry_per_email"),
         ]

@@ -4,8 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .catalog import Product, ProductStyle
+
+
+def default_currency() -> str:
+    """A new order is in the shop's currency (SHOP_CURRENCY); it keeps that currency whatever the setting later says."""
+    from ..app_settings import app_settings
+
+    return app_settings.CURRENCY
 
 
 class Carrier(models.TextChoices):
@@ -18,14 +26,17 @@ class Order(models.Model):
     the card brand and its last four digits: the card number never reaches the shop."""
 
     class Status(models.TextChoices):
-        PLACED = "placed", "Placed"
-        SHIPPED = "shipped", "Shipped"
+        PLACED = "placed", _("Placed")
+        SHIPPED = "shipped", _("Shipped")
 
     number = models.CharField(max_length=24, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     email = models.EmailField(max_length=254)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLACED)
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(max_length=3, default=default_currency)
+    # The language of the checkout page the order was placed from (one of settings.LANGUAGES, or "" for the default),
+    # set by the server (shop.services.place_order), never from the form: the order's emails are written in it.
+    language = models.CharField(_("language"), max_length=16, blank=True, editable=False)
     subtotal = models.DecimalField(max_digits=10, decimal_places=2)
     shipping_cost = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=10, decimal_places=2)
@@ -40,6 +51,8 @@ class Order(models.Model):
     placed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
         # Support reads orders without the payment references; the processor's token and authorisation are shown
         # only to staff holding this permission (no staff group has it by default).
@@ -111,6 +124,8 @@ class Shipment(models.Model):
     )
 
     class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
         ordering = ["-shipped_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["carrier", "tracking_number"], name="shop_shipment_tracking_unique")
@@ -134,8 +149,8 @@ class OrderEmail(models.Model):
     """The outbox: one row per order email, written with the order (or shipment) and marked when sent."""
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "Order confirmation"
-        SHIPPING = "shipping", "Shipping notice"
+        CONFIRMATION = "confirmation", _("Order confirmation")
+        SHIPPING = "shipping", _("Shipping notice")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
     shipment = models.OneToOneField(Shipment, null=True, blank=True, on_delete=models.CASCADE, related_name="email")

@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SupportTicket(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="support_tickets"
@@ -21,8 +22,12 @@ class SupportTicket(models.Model):
     message = models.TextField(max_length=5000)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The language of the contact page the message was sent from (set by the server): replies are written in it.
+    language = models.CharField(_("language"), max_length=16, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("support ticket")
+        verbose_name_plural = _("support tickets")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -40,7 +45,8 @@ class SupportReply(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "support replies"
+        verbose_name = _("support reply")
+        verbose_name_plural = _("support replies")
 
     def __str__(self) -> str:
         return f"Reply to #{self.ticket_id}"

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services as account_services
 from privacy.models import Disclosure
@@ -25,9 +27,9 @@ from . import outbox
 if TYPE_CHECKING:
     from accounts.models import Address, User
 
-CART_EMPTY = "Your cart is empty."
-PAGE_EXPIRED = "This checkout page was changed or has expired. Please review your order and place it again."
-PRICES_CHANGED = "Prices in your cart changed since you opened this page. Please check them."
+CART_EMPTY = _("Your cart is empty.")
+PAGE_EXPIRED = _("This checkout page was changed or has expired. Please review your order and place it again.")
+PRICES_CHANGED = _("Prices in your cart changed since you opened this page. Please check them.")
 
 
 class CheckoutError(Exception):
@@ -83,6 +85,11 @@ def order_totals(*, lines: list[CartLine], carrier: str) -> OrderTotals:
     )
 
 
+def order_language(language: str | None) -> str:
+    """The language an order's emails are written in: one of settings.LANGUAGES, else "" (the shop's default)."""
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
 def _new_order_number() -> str:
     return f"SPC-{timezone.now():%y%m%d}-{secrets.token_hex(3).upper()}"
 
@@ -97,13 +104,15 @@ def place_order(
     payment_token: str,
     expected_total: Decimal,
     checkout_key: uuid.UUID,
+    language: str = "",
 ) -> Order:
     """Place an order in one transaction: the order, its lines, the payment authorisation and its Disclosure, and
     the confirmation outbox row; the confirmation task is enqueued after commit.
 
     The same checkout key places at most one order (a double-clicked button returns the first order). Prices come
     from the cart lines, which were read from the database; if the total differs from the one the shopper saw,
-    nothing is written. A declined payment writes nothing either.
+    nothing is written. A declined payment writes nothing either. `language` is the checkout page's language (the
+    server's, never a form field): the order's emails are written in it.
     """
     existing = Order.objects.filter(user=user, checkout_key=checkout_key).first()
     if existing is not None:
@@ -111,23 +120,23 @@ def place_order(
     if not lines:
         raise CartEmpty(CART_EMPTY)
     if shipping_address.user_id != user.pk or billing_address.user_id != user.pk:
-        raise CheckoutError("Please choose addresses from your own address book.")
+        raise CheckoutError(_("Please choose addresses from your own address book."))
     try:
         carrier = Carrier(carrier).value
     except ValueError:
-        raise CheckoutError("Please choose DHL or UPS.") from None
+        raise CheckoutError(_("Please choose DHL or UPS.")) from None
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
     cost = shipping_cost(carrier)
     total = subtotal + cost
     if total != expected_total:
-        raise CheckoutError("Prices or shipping changed since you opened this page. Please check the new total.")
+        raise CheckoutError(_("Prices or shipping changed since you opened this page. Please check the new total."))
     try:
         with transaction.atomic():
             # The account row is locked as erase_person locks it: an erasure and an order for the same
             # account run one after the other, never interleaved, and a closed account orders nothing.
             account = get_user_model().objects.select_for_update().get(pk=user.pk)
             if not account.is_active:
-                raise CheckoutError("This account is closed.")
+                raise CheckoutError(_("This account is closed."))
             order = Order.objects.create(
                 number=_new_order_number(),
                 user=user,
@@ -141,6 +150,7 @@ def place_order(
                 payment_token=payment_token[:64],
                 payment_authorization="pending",
                 checkout_key=checkout_key,
+                language=order_language(language),
             )
             OrderLine.objects.bulk_create(
                 OrderLine(
@@ -199,6 +209,7 @@ def submit_checkout(
     new_address: Address | None,
     carrier: str,
     payment_token: str,
+    language: str = "",
 ) -> CheckoutResult:
     """The checkout page's submission, checked in this order: a key that placed an order already returns that
     order; then the cart must not be empty, the page must carry the cart's key and the subtotal the shopper saw.
@@ -225,6 +236,7 @@ def submit_checkout(
             payment_token=payment_token,
             expected_total=order_totals(lines=lines, carrier=carrier).total,
             checkout_key=checkout_key,
+            language=language,
         )
     except CheckoutError as error:
         error.saved_address = shipping_address if new_address is not None else None

@@ -6,6 +6,7 @@ import random
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import emails
 from ..models import Contest, ContestEntry
@@ -23,14 +24,14 @@ class AlreadyEntered(ContestError):
 def enter_contest(*, contest: Contest, first_name: str, city: str, email: str, list_publicly: bool) -> ContestEntry:
     """Enter a contest. This subscribes to nothing and records no marketing consent."""
     if not contest.is_open():
-        raise ContestError("This contest is not open for entries.")
+        raise ContestError(_("This contest is not open for entries."))
     try:
         with transaction.atomic():
             return ContestEntry.objects.create(
                 contest=contest, first_name=first_name, city=city, email=email, list_publicly=list_publicly
             )
     except IntegrityError:
-        raise AlreadyEntered("This email address has already entered this contest.") from None
+        raise AlreadyEntered(_("This email address has already entered this contest.")) from None
 
 
 def draw_winners(*, contest: Contest) -> list[ContestEntry]:
@@ -39,9 +40,9 @@ def draw_winners(*, contest: Contest) -> list[ContestEntry]:
     with transaction.atomic():
         locked = Contest.objects.select_for_update().get(pk=contest.pk)
         if locked.drawn_at is not None:
-            raise ContestError("Winners were already drawn for this contest.")
+            raise ContestError(_("Winners were already drawn for this contest."))
         if locked.ends_at > timezone.now():
-            raise ContestError("The contest has not ended yet.")
+            raise ContestError(_("The contest has not ended yet."))
         entries = list(locked.entries.all())
         winners = random.SystemRandom().sample(entries, min(locked.winners_count, len(entries)))
         ContestEntry.objects.filter(pk__in=[w.pk for w in winners]).update(is_winner=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from privacy.models import Disclosure
 from privacy.services import record_disclosure
@@ -21,7 +22,7 @@ def ship_order(*, order: Order, carrier: str, tracking_number: str, staff: User 
     outbox row, in one transaction; the email is enqueued after commit."""
     tracking_number = (tracking_number or "").strip()
     if not tracking_number or len(tracking_number) > 40:
-        raise ValueError("Enter a tracking number (at most 40 characters).")
+        raise ValueError(_("Enter a tracking number (at most 40 characters)."))
     carrier = Carrier(carrier).value
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)

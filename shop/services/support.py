@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import emails, selectors
 from ..models import SupportReply, SupportTicket
@@ -18,10 +20,18 @@ logger = logging.getLogger(__name__)
 
 
 def open_ticket(
-    *, name: str, email: str, subject: str, message: str, order_number: str = "", user: User | None = None
+    *,
+    name: str,
+    email: str,
+    subject: str,
+    message: str,
+    order_number: str = "",
+    user: User | None = None,
+    language: str = "",
 ) -> SupportTicket:
     """A signed-in shopper's ticket carries the account's address, whatever was typed in the form: replies may tell
-    about the account and its orders, so they go to its owner (see selectors.support_reply_recipient)."""
+        about the account and its orders, so they go to its owner (see selectors.support_reply_recipient). `language` is
+    the contact page's (the server's): replies are written in it."""
     owner = user if user is not None and user.is_authenticated else None
     return SupportTicket.objects.create(
         user=owner,
@@ -30,6 +40,7 @@ def open_ticket(
         subject=subject,
         message=message,
         order_number=order_number,
+        language=language if language in dict(settings.LANGUAGES) else "",
     )
 
 
@@ -37,7 +48,7 @@ def reply_to_ticket(*, ticket: SupportTicket, body: str, author: User | None) ->
     """Keep the reply on the ticket and send it as transactional mail after commit."""
     body = (body or "").strip()
     if not body:
-        raise ValueError("A reply needs some text.")
+        raise ValueError(_("A reply needs some text."))
     with transaction.atomic():
         reply = SupportReply.objects.create(ticket=ticket, body=body, author=author)
         SupportTicket.objects.filter(pk=ticket.pk).update(status=SupportTicket.Status.ANSWERED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
@@ -35,7 +36,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         product = selectors.catalog_products().filter(pk=_int_or_none(request.POST.get("product_id"))).first()
         return redirect(product.get_absolute_url() if product else "shop:cart")
-    messages.success(request, f"Added {line.product.name} to your cart.")
+    messages.success(request, _("Added %(product)s to your cart.") % {"product": line.product.name})
     return redirect("shop:cart")
 
 
@@ -46,10 +47,10 @@ def cart_update(request: HttpRequest) -> HttpResponse:
     try:
         if "remove" in request.POST:
             cart.remove(key=key)
-            messages.success(request, "Item removed from your cart.")
+            messages.success(request, _("Item removed from your cart."))
         else:
             cart.set_quantity(key=key, quantity=request.POST.get("quantity"))
-            messages.success(request, "Quantity updated.")
+            messages.success(request, _("Quantity updated."))
     except CartError as error:
         messages.error(request, str(error))
     return redirect("shop:cart")

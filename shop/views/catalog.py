@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 
 from .. import registry, selectors
 from ..app_settings import app_settings
@@ -41,12 +42,14 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    product = get_object_or_404(selectors.catalog_products(), slug=slug)
+    products = selectors.with_description_in(selectors.catalog_products(), translation.get_language())
+    product = get_object_or_404(products, slug=slug)
     return render(
         request,
         "shop/product_detail.html",
         {
             "product": product,
+            "description": product.localized_description,
             "product_panels": registry.render_product_panels(request, product),
             "max_quantity": app_settings.MAX_QUANTITY,
         },

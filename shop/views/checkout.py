@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from privacy import services as access_log
@@ -16,6 +18,7 @@ from ..app_settings import app_settings
 from ..cart import Cart
 from ..forms import CheckoutAddressForm, CheckoutForm
 from ..models import Carrier
+from ..money import format_money
 
 
 @login_required
@@ -51,6 +54,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     new_address=address_form.save(commit=False) if address_form is not None else None,
                     carrier=data["carrier"],
                     payment_token=data["payment_token"],
+                    language=translation.get_language(),
                 )
             except services.CartEmpty as error:
                 messages.error(request, str(error))
@@ -106,7 +110,18 @@ def _render_checkout(request: HttpRequest, *, form: CheckoutForm, lines: list, a
     carrier = form["carrier"].value() or Carrier.DHL
     totals = services.order_totals(lines=lines, carrier=str(carrier))
     carriers = [(value, label, app_settings.SHIPPING_COSTS[value]) for value, label in Carrier.choices]
-    costs = {value: {"label": str(label), "cost": str(cost)} for value, label, cost in carriers}
+    # The figures the script shows when another carrier is picked, written here in the page's language.
+    costs = {
+        value: {
+            "label": str(label),
+            "cost": str(cost),
+            "shipping": format_money(cost),
+            "total": format_money(totals.subtotal + cost),
+            "announce": _("Total with %(carrier)s shipping: %(total)s")
+            % {"carrier": label, "total": format_money(totals.subtotal + cost)},
+        }
+        for value, label, cost in carriers
+    }
     return render(
         request,
         "shop/checkout.html",
@@ -144,6 +159,6 @@ def checkout_address(request: HttpRequest) -> HttpResponse:
     form = CheckoutAddressForm(request.POST or None, initial=_address_initial(request))
     if request.method == "POST" and form.is_valid():
         account_services.save_address(user=request.user, address=form.save(commit=False))
-        messages.success(request, "Address added to your address book.")
+        messages.success(request, _("Address added to your address book."))
         return redirect("shop:checkout")
     return render(request, "shop/checkout_address.html", {"form": form})

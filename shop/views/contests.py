@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.age_screen import guest_age_screen
 from subscriptions import throttle
@@ -29,7 +30,7 @@ def _contest_attempt_allowed(request: HttpRequest) -> bool:
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contest = get_object_or_404(Contest, slug=slug)
     if request.method == "POST" and not _contest_attempt_allowed(request):
-        messages.error(request, "You have sent several entries in a short time. Please try again later.")
+        messages.error(request, _("You have sent several entries in a short time. Please try again later."))
         return render(request, "shop/contest_detail.html", {"contest": contest, "form": ContestEntryForm()}, status=429)
     form = ContestEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -40,7 +41,7 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
         except services.ContestError as error:
             form.add_error(None, str(error))
             return render(request, "shop/contest_detail.html", {"contest": contest, "form": form})
-        messages.success(request, "You are entered. Good luck! We will email you only if you win.")
+        messages.success(request, _("You are entered. Good luck! We will email you only if you win."))
         return redirect(contest.get_absolute_url())
     return render(request, "shop/contest_detail.html", {"contest": contest, "form": form})
 

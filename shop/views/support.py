@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.age_screen import guest_age_screen
 from subscriptions import throttle
@@ -38,14 +40,14 @@ def contact(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         initial = {"name": request.user.get_full_name(), "email": request.user.email}
     if request.method == "POST" and not _contact_attempt_allowed(request):
-        messages.error(request, "You have sent the contact form many times in a short time. Please try again later.")
+        messages.error(request, _("You have sent the contact form many times in a short time. Please try again later."))
         return render(request, "shop/contact.html", {"form": ContactForm(initial=initial)}, status=429)
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if not _contact_allowed(request):
-            messages.error(request, "You have sent several messages recently. Please wait an hour and try again.")
+            messages.error(request, _("You have sent several messages recently. Please wait an hour and try again."))
             return render(request, "shop/contact.html", {"form": form}, status=429)
-        services.open_ticket(user=request.user, **form.cleaned_data)
+        services.open_ticket(user=request.user, language=translation.get_language(), **form.cleaned_data)
         return redirect("shop:contact_thanks")
     return render(request, "shop/contact.html", {"form": form})
 

@@ -21,4 +21,23 @@ def test_demo_seed_is_idempotent_and_believable(django_capture_on_commit_callbac
     assert winners
     won = [m for m in mailoutbox if m.subject.startswith("You won:")]
     assert sorted(m.to[0] for m in won) == winners  # each winner emailed once, the re-seed sends nothing again
-    assert len(mailoutbox) - len(won) == 3  # two confirmations and one shipping notice
+    assert len(mailoutbox) - len(won) == 5  # Ada's two confirmations and shipping notice, Camille's and Lena's
+
+
+@pytest.mark.django_db
+def test_the_french_and_german_shoppers_have_an_order_confirmed_in_their_language(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    accounts_demo.seed()
+    with django_capture_on_commit_callbacks(execute=True):
+        seed.seed()
+    for email, language, subject, total in [
+        ("camille@example.com", "fr", "Votre commande", "94,90\u00a0€"),
+        ("lena@example.com", "de", "Ihre Bestellung", "196,50\u00a0€"),
+    ]:
+        order = Order.objects.get(user__email=email)
+        assert order.user.language == order.language == language
+        [mail] = [m for m in mailoutbox if m.to == [email]]
+        assert mail.subject.startswith(f"{subject} {order.number}")
+        assert total in mail.body
+    assert "In French: camille@example.com; in German: lena@example.com" in accounts_demo.seed()

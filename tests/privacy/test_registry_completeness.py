@@ -30,6 +30,7 @@ NOT_PERSONAL = {
     "shop.Category": "catalog content",
     "shop.Product": "catalog content",
     "shop.ProductStyle": "catalog content",
+    "shop.ProductDescription": "catalog content (a product's description in another language)",
     "shop.Contest": "the contest's own description",
     "shop.OrderLine": "product and style names copied at order time; exported and erased with its Order",
     "shop.Shipment": "created_by is the staff member who shipped; carrier and tracking are exported with the Order",

@@ -23,11 +23,12 @@
       radio.addEventListener("change", function () {
         var carrier = costs[radio.value];
         if (!carrier) return;
-        var total = euros(subtotal + cents(carrier.cost));
+        // The server wrote each carrier's figures in the page's language (shop/money.py); the sums are a fallback.
+        var total = carrier.total || euros(subtotal + cents(carrier.cost));
         summary.querySelector("[data-carrier-name]").textContent = carrier.label;
-        summary.querySelector("[data-shipping]").textContent = euros(cents(carrier.cost));
+        summary.querySelector("[data-shipping]").textContent = carrier.shipping || euros(cents(carrier.cost));
         document.querySelectorAll("[data-total]").forEach(function (node) { node.textContent = total; });
-        announce.textContent = "Total with " + carrier.label + " shipping: " + total;
+        announce.textContent = carrier.announce || "Total with " + carrier.label + " shipping: " + total;
       });
     });
   });

@@ -42,7 +42,8 @@
       var brand = brandOf(digits);
       if (!/^[0-9]{13,19}$/.test(digits) || !luhn(digits) || !brand) {
         event.preventDefault();
-        error.textContent = "Please enter a valid test card number, for example 4242 4242 4242 4242.";
+        // The message is written in the page's language by the template (data-invalid-message).
+        error.textContent = card.getAttribute("data-invalid-message") || "Please enter a valid test card number, for example 4242 4242 4242 4242.";
         number.setAttribute("aria-invalid", "true");
         number.focus();
         return;
