@@ -186,9 +186,10 @@ def run(count: int, batch: int, args, url: str | None) -> None:
         cursor.execute(
             """
             INSERT INTO subscriptions_subscriber
-                (email, created_at, confirmed_at, suppressed_reason, soft_bounce_count, secret_key)
+                (email, created_at, confirmed_at, suppressed_reason, soft_bounce_count, secret_key, language)
             SELECT 'reader' || g || '@example.com', now(), CASE WHEN g %% 50 = 0 THEN NULL ELSE now() END, '', 0,
-                   md5(g::text) || md5((g * 7)::text)
+                   md5(g::text) || md5((g * 7)::text),
+                   CASE WHEN g %% 3 = 1 THEN 'fr' WHEN g %% 3 = 2 THEN 'de' ELSE '' END  -- a third each: en, fr, de
             FROM generate_series(1, %s) AS g
             """,
             [count],
@@ -219,6 +220,15 @@ def run(count: int, batch: int, args, url: str | None) -> None:
         status=Edition.Status.SCHEDULED,
         slot_at=datetime.datetime(2026, 12, 1, 9, 0, tzinfo=shop_zone()),  # a first Tuesday: every frequency due
     )
+    if hasattr(edition, "versions"):  # a version per language: each recipient gets theirs (issue 16)
+        for language in ("fr", "de"):
+            edition.versions.create(
+                language=language,
+                subject=f"Benchmark edition ({language})",
+                preheader=edition.preheader,
+                body_text=edition.body_text,
+                body_html=edition.body_html,
+            )
 
     statements = 0
 

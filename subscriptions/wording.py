@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime
 
 from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Frequency, SuppressionReason, Topic
 
 _VALUES = {
-    **{code: label.lower() for code, label in Frequency.choices},
-    **{code: label.lower() for code, label in SuppressionReason.choices},
-    "resumed": "resumed",
+    **dict(Frequency.choices),
+    **dict(SuppressionReason.choices),
+    "resumed": gettext_lazy("Resumed"),
 }
 
 
@@ -23,20 +25,28 @@ def _value(value: str) -> str | None:
             until = datetime.date.fromisoformat(day)
         except ValueError:
             return None
-        return f"paused until {formats.date_format(until, 'DATE_FORMAT')}"
-    return _VALUES.get(value)
+        return _("paused until %(date)s") % {"date": formats.date_format(until, "DATE_FORMAT")}
+    label = _VALUES.get(value)
+    return None if label is None else str(label).lower()  # in the page's language (the labels are lazy)
 
 
 def topic_words(pairs: list[tuple[str, str]]) -> list[tuple[str | None, str | None]]:
     """("newsletter", "twice_weekly") -> ("Topic: Newsletter and special offers", "twice a week"); one query."""
-    names = dict(Topic.objects.filter(slug__in={slug for slug, _ in pairs}).values_list("slug", "name"))
-    return [(f"Topic: {names.get(slug, slug.replace('-', ' '))}", _value(value)) for slug, value in pairs]
+    rows = Topic.objects.filter(slug__in={slug for slug, _v in pairs}).prefetch_related("translations")
+    topics = {topic.slug: topic for topic in rows}
+    return [
+        (
+            _("Topic: %(name)s") % {"name": topics[slug].local_name if slug in topics else slug.replace("-", " ")},
+            _value(value),
+        )
+        for slug, value in pairs
+    ]
 
 
 def marketing_words(pairs: list[tuple[str, str]]) -> list[tuple[str | None, str | None]]:
     """marketing:all: every topic at once (an unsubscribe from all, a pause, a suppression)."""
-    return [("All marketing email" if detail == "all" else None, _value(value)) for detail, value in pairs]
+    return [(_("All marketing email") if detail == "all" else None, _value(value)) for detail, value in pairs]
 
 
 def email_words(pairs: list[tuple[str, str]]) -> list[tuple[str | None, str | None]]:
-    return [("Your email address", None) for _ in pairs]
+    return [(_("Your email address"), None) for _pair in pairs]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ..app_settings import app_settings
 from ..models import Delivery, Edition
+from ..services.sending import email_language
 from . import claiming
 from .esp import capabilities
 from .inflight import InFlight
@@ -42,6 +43,7 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
     from ..tasks import send_edition_batch
 
     result = BatchResult()
+    # (Its versions and the topic's translations are read when it is first rendered in a language: once per process.)
     edition = Edition.objects.select_related("topic").filter(pk=edition_id).first()
     if edition is None or edition.status != Edition.Status.SENDING:
         return result
@@ -78,13 +80,13 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
         caps = capabilities(mail)
         step = min(app_settings.SEND_CHUNK, caps.batch_size) if caps.batches else app_settings.SEND_CHUNK
 
-        def chunks(sections: dict, groups: dict) -> list[tuple[tuple[int, ...], list[Delivery], dict]]:
+        def chunks(sections: dict, groups: dict) -> list[tuple[tuple[str | int, ...], list[Delivery], dict]]:
             return [
                 (key, rows[i : i + step], sections) for key, rows in groups.items() for i in range(0, len(rows), step)
             ]
 
         pending = chunks(sections, groups)
-        senders: dict[tuple[int, ...], BatchSender | EachSender] = {}
+        senders: dict[tuple[str | int, ...], BatchSender | EachSender] = {}
         # Batch APIs: chunk i's call runs in a background thread while this one builds chunk i+1 and records
         # chunk i-1 (SEND_PIPELINE calls in flight at most); while a full batch's last call runs, this task claims
         # and loads the next batch and goes on with it (for CONTINUE_SECONDS at most). Per-message ESPs have their
@@ -96,7 +98,8 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
             while index < len(pending):
                 key, chunk, sections = pending[index]
                 if key not in senders:
-                    rendered = rendered_for(edition, [others[pk] for pk in key])
+                    language, *section_ids = key
+                    rendered = rendered_for(edition, [others[pk] for pk in section_ids], language)
                     senders[key] = (BatchSender if caps.batches else EachSender)(mail, caps, rendered)
                 sender = senders[key]
                 parts = sender.prepare(chunk)  # (CPU) while the calls before it are with the ESP
@@ -141,9 +144,10 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
 
 def _take_batch(
     edition: Edition, size: int, result: BatchResult
-) -> tuple[dict[int, list[Delivery]], dict[int, Edition], dict[tuple[int, ...], list[Delivery]]] | None:
+) -> tuple[dict[int, list[Delivery]], dict[int, Edition], dict[tuple[str | int, ...], list[Delivery]]] | None:
     """Claim up to `size` rows, skip the ones no longer eligible (and the sections they carry, or that are held
-    or gone), group the rest by the editions their email combines: (sections by lead, other editions, groups)."""
+    or gone), group the rest by the recipient's language and the editions their email combines:
+    (sections by lead, other editions, {(language, *section edition ids): rows})."""
     ids = claiming.claim(edition.pk, size)
     result.claimed += len(ids)
     if not ids:
@@ -161,10 +165,10 @@ def _take_batch(
         .order_by()
     }
     order = {pk: (e.topic.position, e.topic_id, pk) for pk, e in others.items()}
-    groups: dict[tuple[int, ...], list[Delivery]] = {}
+    groups: dict[tuple[str | int, ...], list[Delivery]] = {}
     for row in to_send:
-        key = tuple(sorted((section.edition_id for section in sections.get(row.id, [])), key=order.__getitem__))
-        groups.setdefault(key, []).append(row)
+        ids = sorted((section.edition_id for section in sections.get(row.id, [])), key=order.__getitem__)
+        groups.setdefault((email_language(row.subscriber.language), *ids), []).append(row)
     return sections, others, groups
 
 

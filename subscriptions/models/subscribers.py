@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower, Trim
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Frequency, SuppressionReason
 from .topics import Topic
@@ -33,7 +34,9 @@ class Subscriber(models.Model):
     key_rotated_at = models.DateTimeField(null=True, blank=True)
     # One of settings.LANGUAGES (set from the page they subscribed on, changeable in the preference center); empty:
     # the shop's default language. Every email to this address is written in it.
-    language = models.CharField(max_length=16, blank=True, help_text="The language of this address's emails.")
+    language = models.CharField(
+        _("language"), max_length=16, blank=True, help_text=_("The language of this address's emails.")
+    )
 
     class Meta:
         constraints = [
@@ -62,9 +65,9 @@ class Subscriber(models.Model):
 
 class Subscription(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        ACTIVE = "active", "Active"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        PENDING = "pending", _("Waiting for confirmation")
+        ACTIVE = "active", _("Active")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="subscriptions")
