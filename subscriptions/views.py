@@ -132,7 +132,7 @@ def _preferences_page(
                 language = language_form.cleaned_data["language"]
                 services.set_subscriber_language(subscriber=subscriber, language=language)
                 translation.activate(language)  # the confirmation is in the language just chosen
-                done = _("Your emails will be in %(language)s.") % {
+                done = _("Language of your emails: %(language)s.") % {
                     "language": dict(LanguageForm.language_choices())[language]
                 }
         if done is not None:
