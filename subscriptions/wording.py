@@ -19,7 +19,7 @@ _VALUES = {
 
 
 def _value(value: str) -> str | None:
-    kind, _, day = value.partition(":")
+    kind, _sep, day = value.partition(":")
     if kind == "paused_until" and day:
         try:
             until = datetime.date.fromisoformat(day)

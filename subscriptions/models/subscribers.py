@@ -59,7 +59,7 @@ class Subscriber(models.Model):
 
     @property
     def masked_email(self) -> str:
-        local, _, domain = self.email.partition("@")
+        local, _at, domain = self.email.partition("@")
         return f"{local[:1]}•••@{domain}"
 
 

@@ -24,6 +24,8 @@ NOT_PERSONAL = {
     "privacy.PolicyVersion": "the policy text staff publish",
     "subscriptions.Topic": "newsletter topic names",
     "subscriptions.Edition": "the newsletter text staff write, the same for every reader",
+    "subscriptions.EditionVersion": "an edition's text in another language, the same for every reader",
+    "subscriptions.TopicTranslation": "newsletter topic names in another language",
     "subscriptions.ServiceAnnouncement": "staff-written announcement text; confirmed_by names the staff member",
     "shop.Brand": "catalog content",
     "shop.Category": "catalog content",
