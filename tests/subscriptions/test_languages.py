@@ -287,3 +287,29 @@ def test_the_subscribe_page_and_footer_form_are_translated(client, topics):
     assert "Lettre d'information et offres spéciales</strong>" in page.replace("&#x27;", "'")  # the footer form
     with translation.override("de"):
         assert "Abonnieren" in client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_alert_digest_reaches_each_reader_in_their_language(topics, django_capture_on_commit_callbacks):
+    from subscriptions import services
+
+    from .test_mailing import FRIDAY
+
+    for language in ["fr", "de", ""]:
+        SubscriptionFactory(
+            topic=topics["new-brands-and-styles"],
+            frequency="twice_weekly",
+            subscriber=SubscriberFactory(email=f"alerts-{language or 'en'}@example.com", language=language),
+        )
+    services.queue_alert(title="Nordlys", link="https://shop.example.com/b/nordlys", source="brand:1")
+    with django_capture_on_commit_callbacks(execute=True):
+        mailing.run_slot(slot_at=FRIDAY)
+    received = {message.to[0]: message for message in mail.outbox}
+    assert received["alerts-en@example.com"].subject == "New at Example Shop: brands and styles just in"
+    assert received["alerts-fr@example.com"].subject == (
+        "Nouveau chez Example Shop : les marques et styles qui viennent d'arriver"  # (a subject's spaces: plain)
+    )
+    assert "Nouveautés depuis notre dernier e-mail" in received["alerts-fr@example.com"].body
+    assert received["alerts-de@example.com"].subject == "Neu bei Example Shop: gerade eingetroffene Marken und Styles"
+    assert "Neu seit unserer letzten E-Mail:" in received["alerts-de@example.com"].body
+    assert "Nordlys" in received["alerts-de@example.com"].body
