@@ -28,6 +28,7 @@ from .forms import LanguageForm, PauseForm, SubscribeForm, TopicChoicesForm, Uns
 from .models import Subscriber, Subscription, Topic
 from .selectors import shop_today, subscriber_of, weekly_cap_note
 from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
+from .wording import IN_A_SENTENCE
 
 Method = ConsentEvent.Method
 ONE_CLICK_BODY = "One-Click"
@@ -287,7 +288,7 @@ def unsubscribe(request: HttpRequest, data: TokenData) -> HttpResponse:
     else:
         services.change_frequency(subscriber=subscriber, topic=topic, frequency=action, method=method, request=request)
         outcome = "fewer"
-        context["frequency_label"] = dict(form.fewer_choices)[action]
+        context["frequency_label"] = IN_A_SENTENCE[action]
     subscription = subscriber.subscriptions.filter(topic=topic).first()
     context.update(outcome=outcome, subscription=subscription)
     return render(request, "subscriptions/unsubscribe_done.html", context)

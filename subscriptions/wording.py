@@ -7,14 +7,23 @@ import datetime
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from .models import Frequency, SuppressionReason, Topic
 
-_VALUES = {
-    **dict(Frequency.choices),
-    **dict(SuppressionReason.choices),
-    "resumed": gettext_lazy("Resumed"),
+# The values as words inside a sentence ("twice a week", not "Twice a week"): a language decides its own case
+# (German nouns keep their capital: "einmal pro Woche").
+IN_A_SENTENCE = {
+    Frequency.TWICE_WEEKLY: pgettext_lazy("in a sentence", "twice a week"),
+    Frequency.WEEKLY: pgettext_lazy("in a sentence", "once a week"),
+    Frequency.MONTHLY: pgettext_lazy("in a sentence", "once a month"),
+    Frequency.PAUSED: pgettext_lazy("in a sentence", "paused"),
+    SuppressionReason.BOUNCE: pgettext_lazy("in a sentence", "hard bounce"),
+    SuppressionReason.SOFT_BOUNCES: pgettext_lazy("in a sentence", "repeated soft bounces"),
+    SuppressionReason.COMPLAINT: pgettext_lazy("in a sentence", "spam complaint"),
+    SuppressionReason.ESP_UNSUBSCRIBE: pgettext_lazy("in a sentence", "unsubscribed at the email provider"),
+    SuppressionReason.ERASURE: pgettext_lazy("in a sentence", "address of an erased account"),
+    "resumed": pgettext_lazy("in a sentence", "resumed"),
 }
 
 
@@ -26,8 +35,8 @@ def _value(value: str) -> str | None:
         except ValueError:
             return None
         return _("paused until %(date)s") % {"date": formats.date_format(until, "DATE_FORMAT")}
-    label = _VALUES.get(value)
-    return None if label is None else str(label).lower()  # in the page's language (the labels are lazy)
+    label = IN_A_SENTENCE.get(value)
+    return None if label is None else str(label)  # in the page's language (the labels are lazy)
 
 
 def topic_words(pairs: list[tuple[str, str]]) -> list[tuple[str | None, str | None]]:

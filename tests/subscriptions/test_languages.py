@@ -313,3 +313,11 @@ def test_the_alert_digest_reaches_each_reader_in_their_language(topics, django_c
     assert received["alerts-de@example.com"].subject == "Neu bei Example Shop: gerade eingetroffene Marken und Styles"
     assert "Neu seit unserer letzten E-Mail:" in received["alerts-de@example.com"].body
     assert "Nordlys" in received["alerts-de@example.com"].body
+
+
+@pytest.mark.django_db
+def test_fewer_emails_is_said_in_the_subscribers_language_with_its_own_case(readers, topics):
+    token = make_token(readers["de"], purpose=Purpose.UNSUBSCRIBE, topic=topics["newsletter"])
+    page = Client().post(reverse("subscriptions:unsubscribe", args=[token]), {"action": "monthly"}).content.decode()
+    assert "„Newsletter und Sonderangebote“: ab jetzt einmal im Monat" in page  # "Monat" keeps its capital
+    assert readers["de"].subscriptions.get().frequency == "monthly"
