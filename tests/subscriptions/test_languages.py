@@ -321,3 +321,14 @@ def test_fewer_emails_is_said_in_the_subscribers_language_with_its_own_case(read
     page = Client().post(reverse("subscriptions:unsubscribe", args=[token]), {"action": "monthly"}).content.decode()
     assert "„Newsletter und Sonderangebote“: ab jetzt einmal im Monat" in page  # "Monat" keeps its capital
     assert readers["de"].subscriptions.get().frequency == "monthly"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_chooses_the_language_of_their_emails_in_the_preference_center(client, topics):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("subscriptions:preferences"), {"action": "language", "language": "de"}, follow=True)
+    assert "Sprache Ihrer E-Mails: Deutsch." in response.content.decode()
+    assert Subscriber.objects.get(user=user).language == "de"
