@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 
 from subscriptions.models import MessageKind
 from subscriptions.services import send_transactional
 
 from . import age_screen, services
+from .models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,16 +53,35 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"{self.get_client_ip(request)}|{super()._get_login_attempts_cache_key(request, **credentials)}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """allauth's account emails (confirmation, password reset...) leave through send_transactional."""
+        """allauth's account emails (confirmation, password reset...) leave through send_transactional, written in
+        the account's saved language whatever the page that sends them (a resend from an English page to a German
+        account is German). An address with no account (allauth's "unknown account" notice) has no saved language:
+        it gets the language of the page that asked."""
         request = context.get("request")
         user = context.get("user")
         context = {"email": email, **context}
         if request is not None:
             context.setdefault("request", request)
-        send_transactional(
-            to=email,
-            template=template_prefix,
-            context=context,
-            kind=MessageKind.ACCOUNT,
-            object_id=getattr(user, "pk", None),
-        )
+        language = recipient_language(user, email)
+        with translation.override(language):  # anything allauth left lazy in the context follows too
+            send_transactional(
+                to=email,
+                template=template_prefix,
+                context=context,
+                kind=MessageKind.ACCOUNT,
+                object_id=getattr(user, "pk", None),
+                language=language,
+            )
+
+
+def recipient_language(user, email: str = "") -> str:
+    """An account's saved language (found by its address when allauth names no user); for an account that never
+    chose one, the shop's default; for an address with no account, the language of the page that asked."""
+    languages = dict(settings.LANGUAGES)
+    if user is None and email:
+        user = User.objects.filter(email__iexact=email).only("language").first()
+    if user is not None and getattr(user, "pk", None) is not None:
+        saved = getattr(user, "language", "")
+        return saved if saved in languages else settings.LANGUAGE_CODE
+    active = translation.get_language()
+    return active if active in languages else settings.LANGUAGE_CODE

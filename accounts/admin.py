@@ -3,6 +3,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import Address, User
 
@@ -32,14 +33,21 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "first_name", "last_name", "country", "age_band", "is_staff", "date_joined"]
     list_filter = ["age_band", "is_staff", "is_active", "country"]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["age_band", "age_attested_at", "age_attestation_version", "date_joined", "last_login"]
+    readonly_fields = [
+        "age_band",
+        "age_attested_at",
+        "age_attestation_version",
+        "language",
+        "date_joined",
+        "last_login",
+    ]
     inlines = [AddressInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["first_name", "last_name", "phone", "country", "gender"]}),
-        ("Age attestation", {"fields": ["age_band", "age_attested_at", "age_attestation_version"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Profile"), {"fields": ["first_name", "last_name", "phone", "country", "gender", "language"]}),
+        (_("Age attestation"), {"fields": ["age_band", "age_attested_at", "age_attestation_version"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]})]
 

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from privacy.data_rights import erased_email, is_erased_email
 
@@ -156,23 +157,23 @@ def export_email_addresses(user: User) -> list[dict]:
 
 
 def profile_section(user: User) -> list[dict]:
-    """ "What we hold about you": the profile and every address of the account."""
+    """ "What we hold about you": the profile and every address of the account (labels in the reader's language)."""
     addresses = ", ".join(row["email"] for row in export_email_addresses(user)) or user.email
     return [
         {
-            "Name": user.get_full_name(),
-            "Email addresses": addresses,
-            "Phone": str(user.phone or ""),
-            "Country": user.country.name if user.country else "",
-            "Gender": user.get_gender_display() if user.gender else "",
-            "Age": user.get_age_band_display(),
-            "Joined": user.date_joined,
+            _("Name"): user.get_full_name(),
+            _("Email addresses"): addresses,
+            _("Phone"): str(user.phone or ""),
+            _("Country"): user.country.name if user.country else "",
+            _("Gender"): str(user.get_gender_display()) if user.gender else "",
+            _("Age"): str(user.get_age_band_display()),
+            _("Joined"): user.date_joined,
         }
     ]
 
 
 def addresses_section(user: User) -> list[dict]:
     return [
-        {"Kind": a.get_kind_display(), "Address": ", ".join(a.as_lines()), "Phone": str(a.phone or "")}
+        {_("Kind"): str(a.get_kind_display()), _("Address"): ", ".join(a.as_lines()), _("Phone"): str(a.phone or "")}
         for a in Address.objects.filter(user=user)
     ]

@@ -4,9 +4,12 @@ import datetime
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -17,7 +20,7 @@ from .app_settings import app_settings
 from .models import Address, AgeBand, Gender, User
 from .validators import LengthFirstMixin, validate_person_name, validate_plain_text
 
-PHONE_HELP = "International format, for example +44 20 7946 0958. Only used about your deliveries."
+PHONE_HELP = _("International format, for example +44 20 7946 0958. Only used about your deliveries.")
 
 
 def age_on(date_of_birth: datetime.date, today: datetime.date) -> int:
@@ -30,7 +33,11 @@ class DateInputWidget(forms.MultiWidget):
     in the shop's countries; no calendar picker and no locale-dependent mm/dd/yyyy."""
 
     template_name = "accounts/widgets/date_input.html"
-    parts = (("day", "Day", 2, "bday-day"), ("month", "Month", 2, "bday-month"), ("year", "Year", 4, "bday-year"))
+    parts = (
+        ("day", _("Day"), 2, "bday-day"),
+        ("month", _("Month"), 2, "bday-month"),
+        ("year", _("Year"), 4, "bday-year"),
+    )
 
     def __init__(self, attrs=None) -> None:
         widgets = {
@@ -58,9 +65,9 @@ class DateOfBirthField(forms.MultiValueField):
     widget = DateInputWidget
 
     default_error_messages = {
-        "required": "Enter your date of birth.",
-        "incomplete": "Your date of birth must include a day, a month and a year.",
-        "invalid": "Your date of birth must be a real date, for example 27 3 1990.",
+        "required": _("Enter your date of birth."),
+        "incomplete": _("Your date of birth must include a day, a month and a year."),
+        "invalid": _("Your date of birth must be a real date, for example 27 3 1990."),
     }
 
     def __init__(self, **kwargs) -> None:
@@ -85,8 +92,8 @@ class AgeScreenForm(forms.Form):
     """A neutral question: nothing on the page hints at which answers are accepted."""
 
     date_of_birth = DateOfBirthField(
-        label="Date of birth",
-        help_text="For example, 27 3 1990. We use it once to set up your account and don't keep it.",
+        label=_("Date of birth"),
+        help_text=_("For example, 27 3 1990. We use it once to set up your account and don't keep it."),
     )
 
     GUEST_FORM = "guest_form"
@@ -95,15 +102,15 @@ class AgeScreenForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if purpose == self.GUEST_FORM:
-            self.fields["date_of_birth"].help_text = "For example, 27 3 1990. We use it once and don't keep it."
+            self.fields["date_of_birth"].help_text = _("For example, 27 3 1990. We use it once and don't keep it.")
 
     def clean_date_of_birth(self) -> datetime.date:
         value = self.cleaned_data["date_of_birth"]
         today = shop_today()
         if value > today:
-            raise forms.ValidationError("A date of birth can't be in the future.", code="future")
+            raise forms.ValidationError(_("A date of birth can't be in the future."), code="future")
         if age_on(value, today) > 120:
-            raise forms.ValidationError("Please check the year of this date.", code="too_old")
+            raise forms.ValidationError(_("Please check the year of this date."), code="too_old")
         return value
 
     def age_band(self) -> AgeBand | None:
@@ -117,22 +124,22 @@ class AgeScreenForm(forms.Form):
 class SignupForm(LengthFirstMixin, AllauthSignupForm):
     """allauth's signup form plus our profile fields. The age band comes from the age screen (the view passes it)."""
 
-    first_name = forms.CharField(max_length=80, validators=[validate_person_name], label="First name")
-    last_name = forms.CharField(max_length=80, validators=[validate_person_name], label="Last name")
-    phone = PhoneNumberField(required=False, label="Phone (optional)", help_text=PHONE_HELP)
-    country = CountryField(blank_label="Choose a country").formfield(label="Country of residence")
+    first_name = forms.CharField(max_length=80, validators=[validate_person_name], label=_("First name"))
+    last_name = forms.CharField(max_length=80, validators=[validate_person_name], label=_("Last name"))
+    phone = PhoneNumberField(required=False, label=_("Phone (optional)"), help_text=PHONE_HELP)
+    country = CountryField(blank_label=_("Choose a country")).formfield(label=_("Country of residence"))
     gender = forms.ChoiceField(
-        choices=[("", "Prefer not to answer"), *Gender.choices], required=False, label="Gender (optional)"
+        choices=[("", _("Prefer not to answer")), *Gender.choices], required=False, label=_("Gender (optional)")
     )
     supervised = forms.BooleanField(
         required=False,
-        label="A parent or guardian supervises my use of this site.",
+        label=_("A parent or guardian supervises my use of this site."),
     )
     newsletter = forms.BooleanField(
         required=False,
-        label="Send me the newsletter and special offers (twice a week; change or stop any time).",
+        label=_("Send me the newsletter and special offers (twice a week; change or stop any time)."),
     )
-    brand_alerts = forms.BooleanField(required=False, label="Tell me about new brands and product styles.")
+    brand_alerts = forms.BooleanField(required=False, label=_("Tell me about new brands and product styles."))
 
     field_order = [
         "first_name",
@@ -159,7 +166,7 @@ class SignupForm(LengthFirstMixin, AllauthSignupForm):
             del self.fields["supervised"]
         else:
             self.fields["supervised"].required = True
-            self.fields["supervised"].error_messages["required"] = (
+            self.fields["supervised"].error_messages["required"] = _(
                 "Please ask a parent or guardian to supervise your account, then tick this box."
             )
         self.order_fields(self.field_order)
@@ -167,7 +174,7 @@ class SignupForm(LengthFirstMixin, AllauthSignupForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.age_band not in AgeBand.values:
-            raise forms.ValidationError("Please answer the date of birth question first.", code="no_age_band")
+            raise forms.ValidationError(_("Please answer the date of birth question first."), code="no_age_band")
         return cleaned
 
     def validate_unique_email(self, value: str) -> str:
@@ -187,31 +194,68 @@ class SignupForm(LengthFirstMixin, AllauthSignupForm):
         return super().try_save(request)
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """settings.LANGUAGES, each shown by its own name (English, Français, Deutsch), whatever the page's language."""
+    return [
+        (code, translation.get_language_info(code)["name_local"].capitalize()) for code, _name in settings.LANGUAGES
+    ]
+
+
+class LanguageSelect(forms.Select):
+    """Each language's name is written in that language: the option says so (lang), for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(LengthFirstMixin, forms.ModelForm):
-    first_name = forms.CharField(max_length=80, validators=[validate_person_name])
-    last_name = forms.CharField(max_length=80, validators=[validate_person_name])
-    phone = PhoneNumberField(required=False, help_text=PHONE_HELP)
-    gender = forms.ChoiceField(choices=[("", "Prefer not to answer"), *Gender.choices], required=False)
+    first_name = forms.CharField(max_length=80, validators=[validate_person_name], label=_("First name"))
+    last_name = forms.CharField(max_length=80, validators=[validate_person_name], label=_("Last name"))
+    phone = PhoneNumberField(required=False, label=_("Phone"), help_text=PHONE_HELP)
+    gender = forms.ChoiceField(
+        choices=[("", _("Prefer not to answer")), *Gender.choices], required=False, label=_("Gender")
+    )
+    # Not a model field of the form: accounts.services.set_account_language saves it (the account's newsletter
+    # address follows). Missing from a POST: unchanged.
+    language = forms.ChoiceField(
+        choices=language_choices,
+        widget=LanguageSelect,
+        required=False,
+        label=_("Language"),
+        help_text=_("The language of your pages and of every email we send you."),
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
+    )
 
     class Meta:
         model = User
         fields = ["first_name", "last_name", "phone", "country", "gender"]
-        labels = {"country": "Country of residence"}
+        labels = {"country": _("Country of residence")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        saved = self.instance.language if self.instance.language in dict(settings.LANGUAGES) else ""
+        self.fields["language"].initial = saved or translation.get_language()
 
 
 class AddressForm(LengthFirstMixin, forms.ModelForm):
     kind = forms.ChoiceField(
-        label="Use this address for",
-        choices=[("shipping", "Deliveries (shipping address)"), ("billing", "My card statements (billing address)")],
+        label=_("Use this address for"),
+        choices=[
+            ("shipping", _("Deliveries (shipping address)")),
+            ("billing", _("My card statements (billing address)")),
+        ],
         widget=forms.RadioSelect,
         initial="shipping",
-        error_messages={"required": "Choose what this address is for."},
+        error_messages={"required": _("Choose what this address is for.")},
     )
     phone = PhoneNumberField(
         required=False,
+        label=_("Phone"),
         help_text=PHONE_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-        error_messages={"invalid": "Enter a phone number in international format, like +44 20 7946 0958."},
+        error_messages={"invalid": _("Enter a phone number in international format, like +44 20 7946 0958.")},
     )
 
     class Meta:
@@ -229,13 +273,14 @@ class AddressForm(LengthFirstMixin, forms.ModelForm):
             "is_default",
         ]
         labels = {
-            "full_name": "Full name",
-            "line1": "Address line 1",
-            "line2": "Address line 2 (optional)",
-            "city": "Town or city",
-            "region": "State or region (optional)",
-            "postal_code": "Postcode",
-            "is_default": "Make this my default address of this type",
+            "full_name": _("Full name"),
+            "line1": _("Address line 1"),
+            "line2": _("Address line 2 (optional)"),
+            "city": _("Town or city"),
+            "region": _("State or region (optional)"),
+            "postal_code": _("Postcode"),
+            "country": _("Country"),
+            "is_default": _("Make this my default address of this type"),
         }
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -246,18 +291,21 @@ class AddressForm(LengthFirstMixin, forms.ModelForm):
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "size": "10"}),
         }
         error_messages = {
-            "full_name": {"required": "Enter the full name of the person the parcel is for."},
-            "line1": {"required": "Enter the first line of the address, for example the number and street."},
-            "city": {"required": "Enter the town or city."},
-            "postal_code": {"required": "Enter the postcode."},
-            "country": {"required": "Choose the country.", "invalid_choice": "Choose a country from the list."},
+            "full_name": {"required": _("Enter the full name of the person the parcel is for.")},
+            "line1": {"required": _("Enter the first line of the address, for example the number and street.")},
+            "city": {"required": _("Enter the town or city.")},
+            "postal_code": {"required": _("Enter the postcode.")},
+            "country": {
+                "required": _("Choose the country."),
+                "invalid_choice": _("Choose a country from the list."),
+            },
         }
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         country = self.fields["country"]
-        country.choices = [("", "Choose a country"), *[choice for choice in country.choices if choice[0]]]
+        country.choices = [("", _("Choose a country")), *[choice for choice in country.choices if choice[0]]]
         country.widget.attrs["autocomplete"] = "country"
         self.fields["full_name"].validators.append(validate_person_name)
         for name in ["line1", "line2", "city", "region", "postal_code"]:
@@ -267,4 +315,4 @@ class AddressForm(LengthFirstMixin, forms.ModelForm):
 
 def _no_markup(value: str) -> None:
     if "<" in value or ">" in value:
-        raise forms.ValidationError("Please remove the < and > characters.", code="markup")
+        raise forms.ValidationError(_("Please remove the < and > characters."), code="markup")

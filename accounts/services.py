@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outbox import services as outbox
 from subscriptions.models import Topic
@@ -29,6 +29,13 @@ def fill_signup_profile(*, user: User, data: dict[str, Any], age_band: str) -> N
     user.age_band = age_band
     user.age_attested_at = timezone.now()
     user.age_attestation_version = app_settings.ATTESTATION_VERSION
+    user.language = page_language()
+
+
+def page_language() -> str:
+    """The language the page is shown in (one of settings.LANGUAGES), or "" (not chosen: the default applies)."""
+    language = translation.get_language() or ""
+    return language if language in dict(settings.LANGUAGES) else ""
 
 
 @transaction.atomic
@@ -51,7 +58,10 @@ def after_signup(*, user: User, data: dict[str, Any], request: HttpRequest | Non
     """
     slugs = [slug for box, slug in SIGNUP_TOPICS.items() if data.get(box)]
     topics = list(Topic.objects.filter(slug__in=slugs, is_active=True))
-    subscribe_from_signup(user=user, email=user.email, topics=topics, request=request)
+    subscriber = subscribe_from_signup(user=user, email=user.email, topics=topics, request=request)
+    if subscriber is not None and user.language:
+        # the address's emails (confirmation, newsletters) in the language the account was opened in
+        set_subscriber_language(subscriber=subscriber, language=user.language)
 
 
 def on_email_confirmed(*, user: User) -> None:
@@ -64,9 +74,13 @@ def on_email_confirmed(*, user: User) -> None:
 
 @transaction.atomic
 def update_profile(*, user: User, data: dict[str, Any]) -> User:
+    """The profile form: details, and the language when one is given (set_account_language: the newsletter
+    address follows)."""
     for field in ["first_name", "last_name", "phone", "country", "gender"]:
         setattr(user, field, data.get(field) or "")
     user.save(update_fields=["first_name", "last_name", "phone", "country", "gender"])
+    if data.get("language"):
+        set_account_language(user=user, language=data["language"])
     return user
 
 

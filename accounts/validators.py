@@ -2,6 +2,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator, ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
 
 FORBIDDEN_NAME_CHARACTERS = set('<>{}[]\\/|@#$%^*=_~`"')
 
@@ -9,7 +10,7 @@ FORBIDDEN_NAME_CHARACTERS = set('<>{}[]\\/|@#$%^*=_~`"')
 def validate_plain_text(value: str) -> None:
     """Refuse control and format characters (they hide text or break emails and exports)."""
     if any(unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co"} for char in value if char not in "\t"):
-        raise ValidationError("Please remove the invisible or control characters.", code="control_characters")
+        raise ValidationError(_("Please remove the invisible or control characters."), code="control_characters")
 
 
 def validate_person_name(value: str) -> None:
@@ -17,7 +18,7 @@ def validate_person_name(value: str) -> None:
     validate_plain_text(value)
     if any(char in FORBIDDEN_NAME_CHARACTERS or char.isdigit() for char in value):
         raise ValidationError(
-            "Please use only letters, spaces, hyphens, apostrophes and dots in a name.", code="invalid_name"
+            _("Please use only letters, spaces, hyphens, apostrophes and dots in a name."), code="invalid_name"
         )
 
 

@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -84,8 +86,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             services.update_profile(user=request.user, data=form.cleaned_data)
-            messages.success(request, "Your details are saved.")
-            return redirect("accounts:profile")
+            language = form.cleaned_data.get("language") or translation.get_language()
+            with translation.override(language):  # the next page is in the language just chosen
+                messages.success(request, gettext("Your details are saved."))
+            response = redirect("accounts:profile")
+            if form.cleaned_data.get("language"):
+                _set_language_cookie(response, language)
+            return response
         request.user.refresh_from_db()
     return render(request, "accounts/profile.html", {"form": form, "addresses": request.user.addresses.all()})
 
@@ -97,7 +104,7 @@ def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = AddressForm(request.POST or None, instance=address, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.save_address(user=request.user, address=form.save(commit=False))
-        messages.success(request, "Address saved.")
+        messages.success(request, gettext("Address saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/address_form.html", {"form": form, "address": address})
 
@@ -107,8 +114,22 @@ def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(Address, pk=pk, user=request.user)
     services.delete_address(user=request.user, address_id=pk)
-    messages.success(request, "Address removed.")
+    messages.success(request, gettext("Address removed."))
     return redirect("accounts:profile")
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The same cookie as the header's switcher (Django's set_language): it beats Accept-Language on every page."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 @require_POST

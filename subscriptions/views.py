@@ -75,9 +75,9 @@ def token_page(purpose: Purpose, *, before_csrf: Callable[[HttpRequest, TokenDat
             data = _read(token, purpose)
             if data is None:
                 return bad_link(request)
-            use_subscriber_language(request, data.subscriber)
             if before_csrf is not None and (early := before_csrf(request, data)) is not None:
                 return early
+            use_subscriber_language(request, data.subscriber)  # (after the one-click answer: its hot path)
             return protected(request, data)
 
         return page
@@ -246,7 +246,8 @@ def _one_click(request: HttpRequest, data: TokenData) -> HttpResponse | None:
         services.unsubscribe_topic(
             subscriber=data.subscriber, topic=data.topic, method=Method.ONE_CLICK, request=request
         )
-        text = _("Unsubscribed from %(topic)s.") % {"topic": data.topic.local_name}
+        # A mail provider reads this, not a person: the topic's own name (no query for a translation).
+        text = _("Unsubscribed from %(topic)s.") % {"topic": data.topic.name}
         return HttpResponse(f"{text}\n", content_type="text/plain; charset=utf-8")
     return None
 
@@ -303,10 +304,9 @@ def unsubscribe_email(request: HttpRequest, token: str) -> HttpResponse:
     data = _read(token, Purpose.UNSUBSCRIBE_EMAIL)
     if data is None:
         return bad_link(request)
-    use_subscriber_language(request, data.subscriber)
     if request.method == "POST" and _is_one_click(request):
         _unsubscribe_topics(request, data, Method.ONE_CLICK)
-        names = ", ".join(topic.local_name for topic in data.topics)
+        names = ", ".join(topic.name for topic in data.topics)
         text = _("Unsubscribed from %(topic)s.") % {"topic": names}
         return HttpResponse(f"{text}\n", content_type="text/plain; charset=utf-8")
     return _unsubscribe_email_page(request, data)
@@ -321,6 +321,7 @@ def _unsubscribe_topics(request: HttpRequest, data: TokenData, method: str) -> N
 @csrf_protect
 def _unsubscribe_email_page(request: HttpRequest, data: TokenData) -> HttpResponse:
     subscriber = data.subscriber
+    use_subscriber_language(request, subscriber)
     context = {
         "topics": data.topics,
         "subscriber": subscriber,

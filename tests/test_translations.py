@@ -37,8 +37,13 @@ def read(path: Path):
         return read_po(handle, abort_invalid=True)
 
 
-def keys(catalogue) -> set[tuple[str, str | None]]:
-    return {(str(m.id), m.context) for m in catalogue if m.id}
+def plain(value):
+    """A plural entry's id and strings are tuples in a .po and lists in a .mo (babel): compare them as tuples."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def keys(catalogue) -> set[tuple[object, str | None]]:
+    return {(plain(m.id), m.context) for m in catalogue if m.id}
 
 
 def test_every_language_but_the_default_has_catalogues():
@@ -67,9 +72,9 @@ def test_catalogue_is_complete_and_compiled(path: Path):
     mo_path = path.with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} is missing: run `make messages`"
     with mo_path.open("rb") as handle:
-        compiled = {(str(m.id), m.context): m.string for m in read_mo(handle) if m.id}
-    written = {(str(m.id), m.context): m.string for m in catalogue if m.id}
-    stale = sorted(k[0] for k in written.keys() | compiled.keys() if written.get(k) != compiled.get(k))
+        compiled = {(plain(m.id), m.context): plain(m.string) for m in read_mo(handle) if m.id}
+    written = {(plain(m.id), m.context): plain(m.string) for m in catalogue if m.id}
+    stale = sorted(str(k[0]) for k in written.keys() | compiled.keys() if written.get(k) != compiled.get(k))
     assert not stale, f"{mo_path} is older than its .po (run `make messages`): {stale[:5]}"
 
 
@@ -94,5 +99,25 @@ def test_makemessages_finds_nothing_new(tmp_path: Path):
     for path in catalogues(copy):
         original = ROOT / path.relative_to(copy)
         have = keys(read(original)) if original.exists() else set()
-        missing += [f"{original.relative_to(ROOT)}: {msgid!r}" for msgid, _ in sorted(keys(read(path)) - have)]
+        missing += [f"{original.relative_to(ROOT)}: {msgid!r}" for msgid, _ in sorted(keys(read(path)) - have, key=str)]
     assert not missing, "strings missing from the catalogues (run `make messages`):\n" + "\n".join(missing[:40])
+
+
+def test_a_plural_entry_reads_the_same_from_its_po_and_its_mo(tmp_path: Path):
+    """The check itself: babel gives a plural's id and strings as tuples from a .po and as lists from a .mo."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    po = read_po(
+        io.BytesIO(
+            b'msgid ""\nmsgstr ""\n"Language: fr\\n"\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\n'
+            b'msgid "one day"\nmsgid_plural "%(n)s days"\nmsgstr[0] "un jour"\nmsgstr[1] "%(n)s jours"\n'
+        )
+    )
+    with (tmp_path / "x.mo").open("wb") as handle:
+        write_mo(handle, po)
+    with (tmp_path / "x.mo").open("rb") as handle:
+        mo = read_mo(handle)
+    assert keys(po) == keys(mo) == {(("one day", "%(n)s days"), None)}
+    assert [plain(m.string) for m in mo if m.id] == [("un jour", "%(n)s jours")]

@@ -35,7 +35,7 @@ class Subscriber(models.Model):
     # One of settings.LANGUAGES (set from the page they subscribed on, changeable in the preference center); empty:
     # the shop's default language. Every email to this address is written in it.
     language = models.CharField(
-        _("language"), max_length=16, blank=True, help_text=_("The language of this address's emails.")
+        _("language"), max_length=16, blank=True, db_default="", help_text=_("The language of this address's emails.")
     )
 
     class Meta:

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from privacy.services import record_consent_on_update
+
 from ..models import Frequency, Subscriber, Subscription, Topic
 from .consent import (
     ALL_MARKETING,
     OFF,
     Action,
     lock_subscriber,
-    lock_subscriber_row,
     record_subscriber_event,
     topic_purpose,
 )
@@ -83,26 +84,25 @@ def _set_unsubscribed(subscription: Subscription, when: datetime.datetime | None
     subscription.save(update_fields=["state", "unsubscribed_at", "updated_at"])
 
 
-@transaction.atomic
 def unsubscribe_topic(*, subscriber: Subscriber, topic: Topic, method: str, request: HttpRequest | None = None) -> bool:
     """Stop one topic. Idempotent: repeating it (one-click retries) changes nothing and writes nothing.
 
-    RFC 8058's one-click POST runs this, so it is lean: the subscriber's lock, one conditional UPDATE (no read of
-    the subscriptions first), the event. Under the lock, the UPDATE's row count says whether anything changed.
+    RFC 8058's one-click POST runs this, so it is lean: one conditional UPDATE and its ConsentEvent in a single
+    statement (privacy.services.record_consent_on_update), no read of the subscriptions first and no subscriber
+    lock: the UPDATE's own row lock orders it against every other write to that subscription (those take it too,
+    under the subscriber's lock), and the UPDATE's row count says whether anything changed.
     """
-    subscriber = lock_subscriber_row(subscriber)
     now = timezone.now()
-    changed = (
-        Subscription.objects.filter(subscriber=subscriber, topic=topic)
-        .exclude(state=Subscription.State.UNSUBSCRIBED)
-        .update(state=Subscription.State.UNSUBSCRIBED, unsubscribed_at=now, updated_at=now)
+    return record_consent_on_update(
+        Subscription.objects.filter(subscriber=subscriber, topic=topic).exclude(state=Subscription.State.UNSUBSCRIBED),
+        {"state": Subscription.State.UNSUBSCRIBED, "unsubscribed_at": now, "updated_at": now},
+        subject=subscriber.ledger_subject,
+        purpose=topic_purpose(topic),
+        action=Action.WITHDRAWN,
+        method=method,
+        user_id=subscriber.user_id,
+        request=request,
     )
-    if not changed:
-        return False
-    record_subscriber_event(
-        subscriber, purpose=topic_purpose(topic), action=Action.WITHDRAWN, method=method, request=request
-    )
-    return True
 
 
 @transaction.atomic

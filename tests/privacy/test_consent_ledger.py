@@ -110,8 +110,30 @@ def test_the_event_and_the_change_share_one_transaction(subscriber, topics, ledg
 
     monkeypatch.setattr(consent, "record_consent", broken)
     with pytest.raises(RuntimeError):
-        services.unsubscribe_topic(subscriber=subscriber, topic=topics["newsletter"], method=M.ONE_CLICK)
+        services.update_topics(subscriber=subscriber, choices={topics["newsletter"]: "off"}, method=M.STAFF)
     assert Subscription.objects.get(subscriber=subscriber).state == "active"  # rolled back with the event
+
+
+@pytest.mark.django_db
+def test_one_click_writes_the_change_and_its_event_in_one_statement_or_neither(subscriber, topics, ledger, monkeypatch):
+    """unsubscribe_topic's UPDATE and INSERT are one statement (record_consent_on_update): an INSERT that fails (here
+    a purpose longer than its column) takes the UPDATE with it, and a long value is refused, never truncated."""
+    from django.db import DataError
+
+    from privacy.services import ledger as ledger_module
+
+    real = ledger_module._new_event
+
+    def too_long(**kwargs):
+        event = real(**kwargs)
+        event.purpose = "topic:" + "x" * 500
+        return event
+
+    monkeypatch.setattr(ledger_module, "_new_event", too_long)
+    with pytest.raises(DataError), transaction.atomic():
+        services.unsubscribe_topic(subscriber=subscriber, topic=topics["newsletter"], method=M.ONE_CLICK)
+    assert Subscription.objects.get(subscriber=subscriber).state == "active"
+    assert ledger.new() == []
 
 
 @pytest.mark.django_db
