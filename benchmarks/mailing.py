@@ -15,6 +15,7 @@ and sends it in this process, the way one worker process would, through the back
     .venv/bin/python benchmarks/mailing.py --backend mailgun --storm 20   # the first 20 calls answer 429
     .venv/bin/python benchmarks/mailing.py --backend sendgrid --workers 2   # two worker processes, one edition
     .venv/bin/python benchmarks/mailing.py --subscribers 500 --batch 100  (what the test suite runs)
+    .venv/bin/python benchmarks/mailing.py --backend sendgrid --languages   # readers in en, fr, de; an edition in all 3
     .venv/bin/python benchmarks/mailing.py --pgbouncer --subscribers 5000   # through PgBouncer (make bench-pgbouncer)
 
 --pgbouncer starts a private PgBouncer in transaction pooling mode (.ci/pgbouncer, as `make test-rabbitmq-pgbouncer`
@@ -137,6 +138,11 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=0, help="the first N API calls answer 429 (Retry-After: 0)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
+        "--languages",
+        action="store_true",
+        help="a third of the subscribers each in en, fr and de, and the edition in all three (issue 16)",
+    )
+    parser.add_argument(
         "--pgbouncer", action="store_true", help="connect through a private PgBouncer in transaction pooling mode"
     )
     parser.add_argument("--profile", action="store_true", help="print where the sending time goes (cProfile)")
@@ -186,12 +192,13 @@ def run(count: int, batch: int, args, url: str | None) -> None:
         cursor.execute(
             """
             INSERT INTO subscriptions_subscriber
-                (email, created_at, confirmed_at, suppressed_reason, soft_bounce_count, secret_key)
+                (email, created_at, confirmed_at, suppressed_reason, soft_bounce_count, secret_key, language)
             SELECT 'reader' || g || '@example.com', now(), CASE WHEN g %% 50 = 0 THEN NULL ELSE now() END, '', 0,
-                   md5(g::text) || md5((g * 7)::text)
+                   md5(g::text) || md5((g * 7)::text),
+                   CASE WHEN %s AND g %% 3 = 1 THEN 'fr' WHEN %s AND g %% 3 = 2 THEN 'de' ELSE '' END
             FROM generate_series(1, %s) AS g
             """,
-            [count],
+            [args.languages, args.languages, count],  # --languages: a third each in en, fr and de
         )
         topic_id = Topic.objects.get(slug="newsletter").pk
         cursor.execute(
@@ -219,6 +226,15 @@ def run(count: int, batch: int, args, url: str | None) -> None:
         status=Edition.Status.SCHEDULED,
         slot_at=datetime.datetime(2026, 12, 1, 9, 0, tzinfo=shop_zone()),  # a first Tuesday: every frequency due
     )
+    if args.languages:  # a version per language: each recipient gets theirs (issue 16)
+        for language in ("fr", "de"):
+            edition.versions.create(
+                language=language,
+                subject=f"Benchmark edition ({language})",
+                preheader=edition.preheader,
+                body_text=edition.body_text,
+                body_html=edition.body_html,
+            )
 
     statements = 0
 

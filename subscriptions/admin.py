@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
@@ -8,7 +9,7 @@ from privacy.models import ConsentEvent
 from privacy.readonly_admin import ReadOnlyInline
 
 from . import services
-from .models import SENDING_FREQUENCIES, Subscriber, Subscription, Topic
+from .models import SENDING_FREQUENCIES, Subscriber, Subscription, Topic, TopicTranslation
 from .selectors import consent_history, explain_receipts, weekly_cap_note
 
 
@@ -23,9 +24,29 @@ class TopicAdminForm(forms.ModelForm):
         fields = ["name", "slug", "description", "allowed_frequencies", "default_frequency", "is_active", "position"]
 
 
+class TopicTranslationForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label="Language",
+        choices=lambda: [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE],
+    )
+
+    class Meta:
+        model = TopicTranslation
+        fields = ["language", "name", "description"]
+
+
+class TopicTranslationInline(admin.TabularInline):
+    """The topic's name and description in the other languages (without one, pages show the default's)."""
+
+    model = TopicTranslation
+    form = TopicTranslationForm
+    extra = 0
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     form = TopicAdminForm
+    inlines = [TopicTranslationInline]
     list_display = ["name", "slug", "default_frequency", "is_active", "position"]
     list_editable = ["is_active", "position"]
 
@@ -59,6 +80,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         "suppressed_reason",
         "suppressed_at",
         "key_rotated_at",
+        "language",
         "consent_ledger",
     ]
     readonly_fields = fields

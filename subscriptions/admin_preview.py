@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -23,6 +24,21 @@ PREVIEW_WIDTHS = [("Desktop", 800), ("Mobile", 375)]
 
 class PreviewAsForm(forms.Form):
     email = forms.EmailField(label="Subscriber's email (optional)", required=False, max_length=254)
+    language = forms.ChoiceField(
+        label="Language",
+        required=False,
+        choices=lambda: [("", "Their language (else the default)"), *settings.LANGUAGES],
+    )
+
+
+def preview_language(requested: str, subscriber: Subscriber | None) -> str:
+    """The language shown: the one staff chose, else the subscriber's, else the default."""
+    languages = dict(settings.LANGUAGES)
+    if requested in languages:
+        return requested
+    if subscriber is not None and subscriber.language in languages:
+        return subscriber.language
+    return settings.LANGUAGE_CODE
 
 
 class EditionPreviewAdmin:
@@ -48,14 +64,21 @@ class EditionPreviewAdmin:
         form = PreviewAsForm(request.POST or None)
         subscriber = None
         not_found = False
-        if request.method == "POST" and form.is_valid() and form.cleaned_data["email"]:
-            subscriber = Subscriber.objects.filter(email=normalise_email(form.cleaned_data["email"])).first()
-            not_found = subscriber is None
+        requested = ""
+        if request.method == "POST" and form.is_valid():
+            requested = form.cleaned_data["language"]
+            if form.cleaned_data["email"]:
+                subscriber = Subscriber.objects.filter(email=normalise_email(form.cleaned_data["email"])).first()
+                not_found = subscriber is None
+        language = preview_language(requested, subscriber)
         shown = subscriber or Subscriber(pk=0, email="preview@example.invalid")
-        message = mailing.personalise(mailing.render_edition(edition), shown, test=True)
+        rendered = mailing.render_edition(edition, language)
+        message = mailing.personalise(rendered, shown, test=True)
         html_url = reverse("admin:subscriptions_edition_preview", args=[edition.pk])
+        query = {"language": language}
         if subscriber is not None:
-            html_url += "?" + urlencode({"subscriber": subscriber.pk})
+            query["subscriber"] = subscriber.pk
+        html_url += "?" + urlencode(query)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Preview \u201c{edition.subject}\u201d",
@@ -64,7 +87,8 @@ class EditionPreviewAdmin:
             "subscriber": subscriber,
             "not_found": not_found,
             "subject": message.subject,
-            "preheader": edition.preheader,
+            "preheader": edition.content_in(language).preheader,
+            "language": dict(settings.LANGUAGES)[language],
             "text": message.body,
             "html_url": html_url,
             "widths": PREVIEW_WIDTHS,
@@ -81,9 +105,10 @@ class EditionPreviewAdmin:
         subscriber_id = request.GET.get("subscriber", "")
         valid_id = re.fullmatch(r"[0-9]{1,18}", subscriber_id)  # "abc", NUL bytes, 100 kB of digits: no such subscriber
         subscriber = Subscriber.objects.filter(pk=subscriber_id).first() if valid_id else None
+        language = preview_language(request.GET.get("language", ""), subscriber)
         if subscriber is None:
             subscriber = Subscriber(pk=0, email="preview@example.invalid")
-        message = mailing.personalise(mailing.render_edition(edition), subscriber, test=True)
+        message = mailing.personalise(mailing.render_edition(edition, language), subscriber, test=True)
         html = message.alternatives[0][0]
         response = HttpResponse(html)
         response["Content-Security-Policy"] = "default-src 'none'; img-src *; style-src 'unsafe-inline'"

@@ -69,6 +69,7 @@ def send_announcement_batch(*, announcement_id: int) -> int:
                     context={"announcement": announcement, "user": row.user},
                     kind=MessageKind.SERVICE,
                     object_id=f"announcement:{announcement_id}",
+                    language=getattr(row.user, "language", ""),  # the host's user model may have one
                 )
                 sent += 1
             row.sent_at = timezone.now()

@@ -8,10 +8,12 @@ from anymail.message import AnymailMessage
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from .app_settings import app_settings
 from .models import MessageKind, Subscriber, Topic
 from .services import render_email, send_transactional
+from .services.sending import email_language
 from .tokens import Purpose, make_token
 
 
@@ -43,6 +45,7 @@ def send_subscribe_confirmation(subscriber: Subscriber) -> None:
         context={"confirm_url": confirm_url(subscriber), "topics": pending},
         kind=MessageKind.ACCOUNT,
         object_id=f"subscriber:{subscriber.pk}",
+        language=subscriber.language,
     )
 
 
@@ -65,8 +68,10 @@ def build_commercial_message(
         "SHOP_POSTAL_ADDRESS": app_settings.POSTAL_ADDRESS,
     }
     full_context = {**(context or {}), **links}
-    subject, text, html = render_email(template, full_context)
-    text = text + "\n" + render_to_string("email/subscriptions/commercial_footer.txt", full_context).strip() + "\n"
+    subject, text, html = render_email(template, full_context, language=subscriber.language)
+    with translation.override(email_language(subscriber.language)):
+        footer = render_to_string("email/subscriptions/commercial_footer.txt", full_context).strip()
+    text = text + "\n" + footer + "\n"
     if html is None or links["unsubscribe_url"] not in html:
         raise ValueError(f"{template}_message.html must extend email/subscriptions/commercial_base.html")
     return commercial_message(

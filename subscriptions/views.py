@@ -6,12 +6,15 @@ import datetime
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -21,10 +24,11 @@ from privacy.models import ConsentEvent
 
 from . import services, tasks, throttle
 from .app_settings import app_settings
-from .forms import PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
+from .forms import LanguageForm, PauseForm, SubscribeForm, TopicChoicesForm, UnsubscribeForm
 from .models import Subscriber, Subscription, Topic
 from .selectors import shop_today, subscriber_of, weekly_cap_note
 from .tokens import InvalidToken, Purpose, TokenData, make_token, read_token
+from .wording import IN_A_SENTENCE
 
 Method = ConsentEvent.Method
 ONE_CLICK_BODY = "One-Click"
@@ -40,6 +44,16 @@ def _read(token: str, purpose: Purpose) -> TokenData | None:
         return read_token(token, purpose=purpose)
     except InvalidToken:
         return None
+
+
+def use_subscriber_language(request: HttpRequest, subscriber: Subscriber) -> None:
+    """A page reached by an emailed link speaks the subscriber's saved language, unless this browser chose one (the
+    language cookie, set by the header's switcher, always wins: it is the latest choice)."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    if subscriber.language in dict(settings.LANGUAGES):
+        translation.activate(subscriber.language)
+        request.LANGUAGE_CODE = subscriber.language
 
 
 def token_page(purpose: Purpose, *, before_csrf: Callable[[HttpRequest, TokenData], HttpResponse | None] | None = None):
@@ -63,6 +77,7 @@ def token_page(purpose: Purpose, *, before_csrf: Callable[[HttpRequest, TokenDat
                 return bad_link(request)
             if before_csrf is not None and (early := before_csrf(request, data)) is not None:
                 return early
+            use_subscriber_language(request, data.subscriber)  # (after the one-click answer: its hot path)
             return protected(request, data)
 
         return page
@@ -76,10 +91,12 @@ def token_page(purpose: Purpose, *, before_csrf: Callable[[HttpRequest, TokenDat
 def _preferences_page(
     request: HttpRequest, subscriber: Subscriber | None, *, method: str, save_subscriber=None
 ) -> HttpResponse:
-    topics = list(Topic.objects.filter(is_active=True))
+    topics = list(Topic.with_local_names(Topic.objects.filter(is_active=True)))
     subscriptions = {s.topic_id: s for s in subscriber.subscriptions.all()} if subscriber else {}
     topic_form = TopicChoicesForm(topics=topics, subscriptions=subscriptions)
     pause_form = PauseForm()
+    current_language = (subscriber.language if subscriber else "") or translation.get_language()
+    language_form = LanguageForm(initial={"language": current_language})
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -92,22 +109,33 @@ def _preferences_page(
                 services.update_topics(
                     subscriber=subscriber, choices=topic_form.choices(), method=method, request=request
                 )
-                done = "Your choices are saved."
+                done = _("Your choices are saved.")
         elif action == "pause":
             pause_form = PauseForm(request.POST)
             if pause_form.is_valid():
                 until = pause_form.cleaned_data["until"]
                 services.pause_all(subscriber=subscriber, until=until, method=method, request=request)
-                done = f"Marketing email is paused until {until:%-d %B %Y}."
+                done = _("Marketing email is paused until %(date)s.") % {
+                    "date": formats.date_format(until, "DATE_FORMAT")
+                }
         elif action == "resume":
             services.pause_all(subscriber=subscriber, until=None, method=method, request=request)
-            done = "Marketing email is no longer paused."
+            done = _("Marketing email is no longer paused.")
         elif action == "unsubscribe_all":
             services.unsubscribe_all(subscriber=subscriber, method=method, request=request)
-            done = "You are unsubscribed from all marketing email."
+            done = _("You are unsubscribed from all marketing email.")
         elif action == "resubscribe_all":
             services.resubscribe_all(subscriber=subscriber, method=method, request=request)
-            done = "Your earlier choices are back on."
+            done = _("Your earlier choices are back on.")
+        elif action == "language":
+            language_form = LanguageForm(request.POST)
+            if language_form.is_valid():
+                language = language_form.cleaned_data["language"]
+                services.set_subscriber_language(subscriber=subscriber, language=language)
+                translation.activate(language)  # the confirmation is in the language just chosen
+                done = _("Language of your emails: %(language)s.") % {
+                    "language": dict(LanguageForm.language_choices())[language]
+                }
         if done is not None:
             messages.success(request, done)
             return redirect(request.path)
@@ -122,6 +150,7 @@ def _preferences_page(
         "pause_form": pause_form,
         "paused_until": paused_until if paused_until and paused_until >= shop_today() else None,
         "pending": any(s.state == Subscription.State.PENDING for s in subscriptions.values()),
+        "language_form": language_form,
         "weekly_cap_note": weekly_cap_note(),
     }
     return render(request, "subscriptions/preferences.html", context, status=status)
@@ -165,7 +194,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             ):
                 with transaction.atomic():
                     subscriber = services.subscribe_guest(
-                        email=email, topics=form.cleaned_data["topics"], request=request
+                        email=email,
+                        topics=form.cleaned_data["topics"],
+                        request=request,
+                        language=translation.get_language() or "",
                     )
                     outbox.enqueue(tasks.send_subscribe_confirmation, subscriber.pk)
             return redirect("subscriptions:subscribe_sent")
@@ -214,7 +246,9 @@ def _one_click(request: HttpRequest, data: TokenData) -> HttpResponse | None:
         services.unsubscribe_topic(
             subscriber=data.subscriber, topic=data.topic, method=Method.ONE_CLICK, request=request
         )
-        return HttpResponse(f"Unsubscribed from {data.topic.name}.\n", content_type="text/plain; charset=utf-8")
+        # A mail provider reads this, not a person: the topic's own name (no query for a translation).
+        text = _("Unsubscribed from %(topic)s.") % {"topic": data.topic.name}
+        return HttpResponse(f"{text}\n", content_type="text/plain; charset=utf-8")
     return None
 
 
@@ -255,7 +289,7 @@ def unsubscribe(request: HttpRequest, data: TokenData) -> HttpResponse:
     else:
         services.change_frequency(subscriber=subscriber, topic=topic, frequency=action, method=method, request=request)
         outcome = "fewer"
-        context["frequency_label"] = dict(form.fewer_choices)[action]
+        context["frequency_label"] = IN_A_SENTENCE[action]
     subscription = subscriber.subscriptions.filter(topic=topic).first()
     context.update(outcome=outcome, subscription=subscription)
     return render(request, "subscriptions/unsubscribe_done.html", context)
@@ -273,7 +307,8 @@ def unsubscribe_email(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and _is_one_click(request):
         _unsubscribe_topics(request, data, Method.ONE_CLICK)
         names = ", ".join(topic.name for topic in data.topics)
-        return HttpResponse(f"Unsubscribed from {names}.\n", content_type="text/plain; charset=utf-8")
+        text = _("Unsubscribed from %(topic)s.") % {"topic": names}
+        return HttpResponse(f"{text}\n", content_type="text/plain; charset=utf-8")
     return _unsubscribe_email_page(request, data)
 
 
@@ -286,6 +321,7 @@ def _unsubscribe_topics(request: HttpRequest, data: TokenData, method: str) -> N
 @csrf_protect
 def _unsubscribe_email_page(request: HttpRequest, data: TokenData) -> HttpResponse:
     subscriber = data.subscriber
+    use_subscriber_language(request, subscriber)
     context = {
         "topics": data.topics,
         "subscriber": subscriber,
@@ -296,7 +332,7 @@ def _unsubscribe_email_page(request: HttpRequest, data: TokenData) -> HttpRespon
     if request.method == "GET":
         return render(request, "subscriptions/unsubscribe_email.html", context)
     if request.POST.get("action") != "unsubscribe":
-        context["error"] = "Choose the button to unsubscribe."
+        context["error"] = _("Choose the button to unsubscribe.")
         return render(request, "subscriptions/unsubscribe_email.html", context, status=400)
     _unsubscribe_topics(request, data, Method.EMAILED_LINK)
     return render(request, "subscriptions/unsubscribe_email.html", {**context, "done": True})

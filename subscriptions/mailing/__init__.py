@@ -6,12 +6,14 @@ planning    plan_editions writes one Delivery per eligible subscriber with one I
             edition's row leads, the others are its sections: carried_by); finishing, the sweep, slot runs.
 claiming    a batch claims queued rows with SELECT … FOR UPDATE SKIP LOCKED and a lease, and loads them with the
             send-time eligibility re-check (the same selector); rows are marked in bulk.
-rendering   the edition rendered once per process against plain values; per-recipient links swapped in.
+rendering   the edition rendered once per process and language (the recipient's EditionVersion, else the
+            edition's own: the default language's) against plain values; per-recipient links swapped in.
 sending     send_batch: one anymail batch call per chunk where the ESP has a batch API (merge_data, merge_headers,
             merge_metadata), else several per-message calls in flight; retries with backoff on 429/5xx/timeouts.
             Batch calls are pipelined (SUBSCRIPTIONS_SEND_PIPELINE): the next chunk is built, the last recorded and
             the next batch claimed while a call is at the ESP.
-senders     BatchSender and EachSender (build, call, read the answers), the per-ESP pacer.
+senders     BatchSender and EachSender (build, call, read the answers), LanguageSender (a chunk's languages, one
+            sender each), the per-ESP pacer.
 inflight    calls in background threads, each thread with its own connection (no database work leaves the task).
 esp         what each ESP can do (the only place that names one) and which failures pass.
 control     schedule, send now (plans at once), pause, resume and cancel while sending.

@@ -49,7 +49,15 @@ def load(edition: Edition, ids: list[int]) -> tuple[list[Delivery], list[Deliver
     rows = list(
         Delivery.objects.filter(id__any_of=ids)
         .select_related("subscriber")
-        .only("id", "attempts", "subscription_id", "subscriber__id", "subscriber__email", "subscriber__secret_key")
+        .only(
+            "id",
+            "attempts",
+            "subscription_id",
+            "subscriber__id",
+            "subscriber__email",
+            "subscriber__secret_key",
+            "subscriber__language",
+        )
         .annotate(
             # Open beacons only for account holders who allowed analytics (cookie settings); never for guests.
             open_tracking=Exists(

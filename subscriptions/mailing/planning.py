@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 import math
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from ..app_settings import app_settings
-from ..models import AlertItem, Delivery, Edition, Topic
+from ..models import AlertItem, Delivery, Edition, EditionVersion, Topic
 from ..schedule import due_frequencies, shop_zone, week_of
 from ..selectors import eligible_subscriptions, emails_in_week
 
@@ -208,18 +211,30 @@ def attach_alerts(*, slot_at: datetime.datetime) -> Edition | None:
             return None
         edition = Edition.objects.filter(topic=topic, slot_at=slot_at, status=Edition.Status.SCHEDULED).first()
         if edition is None:
+            with translation.override(settings.LANGUAGE_CODE):
+                content = alert_digest_content()
             edition = Edition.objects.create(
-                topic=topic,
-                subject=f"New at {app_settings.SITE_NAME}: brands and styles just in",
-                preheader="The newest brands and product styles, in one email.",
-                body_text=ALERT_DIGEST_TEXT,
-                body_html=ALERT_DIGEST_HTML,
-                slot_at=slot_at,
-                status=Edition.Status.SCHEDULED,
-                is_alert_digest=True,
+                topic=topic, **content, slot_at=slot_at, status=Edition.Status.SCHEDULED, is_alert_digest=True
             )
+            versions = []
+            for language, _name in settings.LANGUAGES:
+                if language != settings.LANGUAGE_CODE:
+                    with translation.override(language):
+                        versions.append(EditionVersion(edition=edition, language=language, **alert_digest_content()))
+            EditionVersion.objects.bulk_create(versions)
         items.update(sent_in_edition_id=edition.pk)
         return edition
+
+
+def alert_digest_content() -> dict[str, str]:
+    """The digest's subject, preheader and bodies in the active language (a version per language)."""
+    heading = gettext("New since our last email")
+    return {
+        "subject": gettext("New at %(shop)s: brands and styles just in") % {"shop": app_settings.SITE_NAME},
+        "preheader": gettext("The newest brands and product styles, in one email."),
+        "body_text": ALERT_DIGEST_TEXT.replace("New since our last email", heading),
+        "body_html": ALERT_DIGEST_HTML.replace("New since our last email", escape(heading)),
+    }
 
 
 ALERT_DIGEST_TEXT = """New since our last email:

@@ -9,11 +9,14 @@ from urllib.parse import urlsplit
 from anymail.message import AnymailMessage
 from django.template import Context, Engine, Template
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from ..app_settings import app_settings
 from ..emails import commercial_message
 from ..models import AlertItem, Edition, Subscriber, Topic
 from ..services import render_email
+from ..services.sending import email_language
 from ..tokens import Purpose, make_email_token, make_token
 
 UNSUBSCRIBE_MARK = "spc-unsubscribe-url-mark"
@@ -57,6 +60,7 @@ class RenderedEdition:
     # UNSUBSCRIBE_MARK is then the link that unsubscribes from all of them; SECTION_MARK.format(i) is topic i's own.
     sections: tuple[Topic, ...] = ()
     edition_ids: tuple[int, ...] = ()
+    language: str = ""  # the language it is written in (the recipients' saved language, or the default)
 
     def section_marks(self) -> list[str]:
         return [SECTION_MARK.format(i) for i in range(len(self.sections))]
@@ -68,10 +72,10 @@ def edition_template(source: str) -> Template:
 
 
 def edition_context(edition: Edition) -> dict[str, object]:
-    """The variables of EDITION_VARIABLES, as plain values."""
+    """The variables of EDITION_VARIABLES, as plain values (the topic's name in the active language)."""
     items = AlertItem.objects.filter(sent_in_edition_id=edition.pk).values("title", "link", "image_url")
     return {
-        "topic": {"name": str(edition.topic.name), "slug": str(edition.topic.slug)},
+        "topic": {"name": str(edition.topic.local_name), "slug": str(edition.topic.slug)},
         "items": [{key: str(value or "") for key, value in item.items()} for item in items] if edition.pk else [],
         "SHOP_NAME": str(app_settings.SITE_NAME),
         "SITE_URL": str(app_settings.SITE_URL),
@@ -80,75 +84,94 @@ def edition_context(edition: Edition) -> dict[str, object]:
     }
 
 
-def render_edition(edition: Edition) -> RenderedEdition:
-    """Render subject, text and HTML once; the per-recipient links are marks that personalise() swaps."""
-    context = edition_context(edition)
-    body_html = edition_template(edition.body_html).render(Context(context))
-    body_text = edition_template(edition.body_text).render(Context(context, autoescape=False))
+def render_edition(edition: Edition, language: str | None = None) -> RenderedEdition:
+    """Render subject, text and HTML once per language; the per-recipient links are marks that personalise() swaps.
+    `language`: the recipients' saved language; they get that language's version of the edition, else the
+    edition's own (the default language's), and the email's own words (footer, links) in their language."""
+    language = email_language(language)
+    with translation.override(language):
+        content = edition.content_in(language)
+        context = edition_context(edition)
+        body_html = edition_template(content.body_html).render(Context(context))
+        body_text = edition_template(content.body_text).render(Context(context, autoescape=False))
     subject, text, html = render_email(
         "email/subscriptions/edition",
         {
             **context,
-            "subject": edition.subject,
-            "preheader": edition.preheader,
+            "subject": content.subject,
+            "preheader": content.preheader,
             "body_html": body_html,
             "body_text": body_text,
         },
+        language=language,
     )
-    return RenderedEdition(edition.pk, edition.topic, subject, text, html or "")
+    return RenderedEdition(edition.pk, edition.topic, subject, text, html or "", language=language)
 
 
-def render_combined(editions: list[Edition]) -> RenderedEdition:
+def render_combined(editions: list[Edition], language: str | None = None) -> RenderedEdition:
     """Several editions due in one slot as one email: a section per edition (its own body, its own topic's
-    unsubscribe link), the first edition's subject with the other topics named, one footer for all."""
+    unsubscribe link), the first edition's subject with the other topics named, one footer for all. Every section
+    is the same language's version (else that edition's own)."""
+    language = email_language(language)
     sections = []
-    for i, edition in enumerate(editions):
-        context = {**edition_context(edition), "unsubscribe_url": SECTION_MARK.format(i)}
-        sections.append(
-            {
-                "topic": context["topic"],
-                "subject": edition.subject,
-                "body_html": edition_template(edition.body_html).render(Context(context)),
-                "body_text": edition_template(edition.body_text).render(Context(context, autoescape=False)),
-                "unsubscribe_url": SECTION_MARK.format(i),
-            }
-        )
-    lead = editions[0]
-    others = ", ".join(str(edition.topic.name) for edition in editions[1:])
+    with translation.override(language):
+        for i, edition in enumerate(editions):
+            content = edition.content_in(language)
+            context = {**edition_context(edition), "unsubscribe_url": SECTION_MARK.format(i)}
+            sections.append(
+                {
+                    "topic": context["topic"],
+                    "subject": content.subject,
+                    "body_html": edition_template(content.body_html).render(Context(context)),
+                    "body_text": edition_template(content.body_text).render(Context(context, autoescape=False)),
+                    "unsubscribe_url": SECTION_MARK.format(i),
+                }
+            )
+        lead = editions[0].content_in(language)
+        others = ", ".join(str(edition.topic.local_name) for edition in editions[1:])
+        # Translators: a combined email's subject: the first edition's subject, then the other topics it carries.
+        subject_line = gettext("%(subject)s (also: %(others)s)") % {"subject": lead.subject, "others": others}
     subject, text, html = render_email(
         "email/subscriptions/combined",
         {
-            "subject": f"{lead.subject} (also: {others})",
+            "subject": subject_line,
             "preheader": lead.preheader,
             "sections": sections,
             "topic": sections[0]["topic"],
             "unsubscribe_url": UNSUBSCRIBE_MARK,
             "preferences_url": PREFERENCES_MARK,
         },
+        language=language,
     )
     return RenderedEdition(
-        lead.pk,
-        lead.topic,
+        editions[0].pk,
+        editions[0].topic,
         subject,
         text,
         html or "",
         sections=tuple(edition.topic for edition in editions),
         edition_ids=tuple(edition.pk for edition in editions),
+        language=language,
     )
 
 
 _rendered_cache: dict[tuple, RenderedEdition] = {}
 
 
-def rendered_for(edition: Edition, sections: list[Edition] | None = None) -> RenderedEdition:
-    """One rendering per edition (or per combination of editions) per worker process: an edition can't change once
-    planned. `sections`: the other editions this email carries, in order."""
+def rendered_for(
+    edition: Edition, sections: list[Edition] | None = None, language: str | None = None
+) -> RenderedEdition:
+    """One rendering per edition (or per combination of editions) and language per worker process: an edition (and
+    its versions) can't change once planned. `sections`: the other editions this email carries, in order."""
     editions = [edition, *(sections or [])]
-    key = tuple((e.pk, e.planned_at) for e in editions)
+    language = email_language(language)
+    key = (language, *((e.pk, e.planned_at) for e in editions))
     if key not in _rendered_cache:
         if len(_rendered_cache) >= 32:
             _rendered_cache.clear()
-        _rendered_cache[key] = render_edition(edition) if len(editions) == 1 else render_combined(editions)
+        _rendered_cache[key] = (
+            render_edition(edition, language) if len(editions) == 1 else render_combined(editions, language)
+        )
     return _rendered_cache[key]
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from ..app_settings import app_settings
 from ..emails import list_unsubscribe_headers
 from ..models import Delivery, MessageKind
+from ..services.sending import email_language
 from .esp import Capabilities, call_with_retries, describe, fit_tags, is_transient, tracking_options
 from .inflight import reopen, shared_pool, thread_connection
 from .rendering import (
@@ -201,6 +202,42 @@ class BatchSender:
 
     def close(self) -> None:
         self.one_by_one.close()
+
+
+class LanguageSender:
+    """A chunk's recipients in their languages: one BatchSender or EachSender per language (each with that
+    language's rendering, made on first need), the chunk split by language inside `prepare` so chunks, claims and
+    the rows recorded per chunk stay as they were; a batch API gets one call per language present in the chunk."""
+
+    def __init__(self, make: Any) -> None:
+        self.make = make  # language -> BatchSender | EachSender
+        self.senders: dict[str, BatchSender | EachSender] = {}
+
+    def _sender(self, language: str) -> BatchSender | EachSender:
+        if language not in self.senders:
+            self.senders[language] = self.make(language)
+        return self.senders[language]
+
+    def prepare(self, chunk: list[Delivery]) -> list[tuple[BatchSender | EachSender, Any]]:
+        by_language: dict[str, list[Delivery]] = {}
+        for row in chunk:
+            by_language.setdefault(email_language(row.subscriber.language), []).append(row)
+        return [(self._sender(lang), self._sender(lang).prepare(rows)) for lang, rows in by_language.items()]
+
+    def dispatch(self, parts: list[tuple[BatchSender | EachSender, Any]], connection: Any = None) -> list[Any]:
+        return [sender.dispatch(part, connection) for sender, part in parts]
+
+    def outcome(self, parts: list[tuple[BatchSender | EachSender, Any]], done: list[Any]) -> Outcome:
+        outcome = Outcome()
+        for (sender, part), answer in zip(parts, done, strict=True):
+            one = sender.outcome(part, answer)
+            for kind in ("sent", "failed", "retry"):
+                getattr(outcome, kind).update(getattr(one, kind))
+        return outcome
+
+    def close(self) -> None:
+        for sender in self.senders.values():
+            sender.close()
 
 
 _pacers: dict[str, Any] = {}

@@ -21,7 +21,7 @@ from .esp import capabilities
 from .inflight import InFlight
 from .planning import detach_sections, finish_edition_if_done
 from .rendering import rendered_for
-from .senders import BatchSender, EachSender
+from .senders import BatchSender, EachSender, LanguageSender
 
 CONTINUE_SECONDS = 30  # how long a pipelined task goes on to next batches (then the next task takes over)
 
@@ -42,6 +42,7 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
     from ..tasks import send_edition_batch
 
     result = BatchResult()
+    # (Its versions and the topic's translations are read when it is first rendered in a language: once per process.)
     edition = Edition.objects.select_related("topic").filter(pk=edition_id).first()
     if edition is None or edition.status != Edition.Status.SENDING:
         return result
@@ -54,7 +55,7 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
     wait = 0.0
     handed = 0
 
-    def record(tag: tuple[list[Delivery], dict[int, list[Delivery]], BatchSender | EachSender, Any], done: Any) -> None:
+    def record(tag: tuple[list[Delivery], dict[int, list[Delivery]], LanguageSender, Any], done: Any) -> None:
         """A chunk's answer, in this thread (the database connection's): sent, refused, or released for later."""
         nonlocal wait
         chunk, sections, sender, parts = tag
@@ -84,7 +85,7 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
             ]
 
         pending = chunks(sections, groups)
-        senders: dict[tuple[int, ...], BatchSender | EachSender] = {}
+        senders: dict[tuple[int, ...], LanguageSender] = {}
         # Batch APIs: chunk i's call runs in a background thread while this one builds chunk i+1 and records
         # chunk i-1 (SEND_PIPELINE calls in flight at most); while a full batch's last call runs, this task claims
         # and loads the next batch and goes on with it (for CONTINUE_SECONDS at most). Per-message ESPs have their
@@ -96,8 +97,12 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
             while index < len(pending):
                 key, chunk, sections = pending[index]
                 if key not in senders:
-                    rendered = rendered_for(edition, [others[pk] for pk in key])
-                    senders[key] = (BatchSender if caps.batches else EachSender)(mail, caps, rendered)
+                    kind = BatchSender if caps.batches else EachSender
+
+                    def make(language: str, key: tuple[int, ...] = key, kind: type = kind) -> BatchSender | EachSender:
+                        return kind(mail, caps, rendered_for(edition, [others[pk] for pk in key], language))
+
+                    senders[key] = LanguageSender(make)
                 sender = senders[key]
                 parts = sender.prepare(chunk)  # (CPU) while the calls before it are with the ESP
                 while flight.calls and len(flight.calls) >= flight.depth:  # recorded before the next call goes:
@@ -143,7 +148,9 @@ def _take_batch(
     edition: Edition, size: int, result: BatchResult
 ) -> tuple[dict[int, list[Delivery]], dict[int, Edition], dict[tuple[int, ...], list[Delivery]]] | None:
     """Claim up to `size` rows, skip the ones no longer eligible (and the sections they carry, or that are held
-    or gone), group the rest by the editions their email combines: (sections by lead, other editions, groups)."""
+    or gone), group the rest by the editions their email combines: (sections by lead, other editions, groups).
+    Within a group the rows are in language order, so most chunks hold one language; a chunk that holds two is
+    sent as one call per language (LanguageSender)."""
     ids = claiming.claim(edition.pk, size)
     result.claimed += len(ids)
     if not ids:
@@ -165,6 +172,8 @@ def _take_batch(
     for row in to_send:
         key = tuple(sorted((section.edition_id for section in sections.get(row.id, [])), key=order.__getitem__))
         groups.setdefault(key, []).append(row)
+    for rows in groups.values():  # a language's recipients side by side: most chunks hold one language (one call)
+        rows.sort(key=lambda row: row.subscriber.language or "")
     return sections, others, groups
 
 

@@ -1,10 +1,10 @@
 """Subscriptions' models, one module per feature; callers import them from here (`from subscriptions.models`)."""
 
 from .choices import SENDING_FREQUENCIES, Frequency, MessageKind, SuppressionReason, message_kind_choices
-from .mailing import Delivery, Edition
+from .mailing import Delivery, Edition, EditionVersion
 from .messages import AnnouncementDelivery, SentEmail, ServiceAnnouncement
 from .subscribers import Subscriber, Subscription, Suppression, new_secret_key
-from .topics import AlertItem, Topic
+from .topics import AlertItem, Topic, TopicTranslation
 
 __all__ = [
     "SENDING_FREQUENCIES",
@@ -12,6 +12,7 @@ __all__ = [
     "AnnouncementDelivery",
     "Delivery",
     "Edition",
+    "EditionVersion",
     "Frequency",
     "MessageKind",
     "SentEmail",
@@ -21,6 +22,7 @@ __all__ = [
     "Suppression",
     "SuppressionReason",
     "Topic",
+    "TopicTranslation",
     "message_kind_choices",
     "new_secret_key",
 ]

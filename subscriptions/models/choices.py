@@ -1,15 +1,16 @@
 """The choices every model shares: message kinds, frequencies, suppression reasons."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MessageKind(models.TextChoices):
     """What an email is, carried as an anymail tag so webhooks and logs can tell them apart. The host adds its own
     transactional kinds (orders, shipping...) with SUBSCRIPTIONS_MESSAGE_KINDS."""
 
-    ACCOUNT = "account", "Account"
-    SERVICE = "service", "Service announcement"
-    COMMERCIAL = "commercial", "Commercial"
+    ACCOUNT = "account", _("Account")
+    SERVICE = "service", _("Service announcement")
+    COMMERCIAL = "commercial", _("Commercial")
 
 
 def message_kind_choices() -> list[tuple[str, str]]:
@@ -20,10 +21,10 @@ def message_kind_choices() -> list[tuple[str, str]]:
 
 
 class Frequency(models.TextChoices):
-    TWICE_WEEKLY = "twice_weekly", "Twice a week"
-    WEEKLY = "weekly", "Once a week"
-    MONTHLY = "monthly", "Once a month"
-    PAUSED = "paused", "Paused"
+    TWICE_WEEKLY = "twice_weekly", _("Twice a week")
+    WEEKLY = "weekly", _("Once a week")
+    MONTHLY = "monthly", _("Once a month")
+    PAUSED = "paused", _("Paused")
 
 
 SENDING_FREQUENCIES = [Frequency.TWICE_WEEKLY, Frequency.WEEKLY, Frequency.MONTHLY]
@@ -32,8 +33,8 @@ SENDING_FREQUENCIES = [Frequency.TWICE_WEEKLY, Frequency.WEEKLY, Frequency.MONTH
 class SuppressionReason(models.TextChoices):
     """Why nothing commercial may go to an address: on a Subscriber and on the suppression list alike."""
 
-    BOUNCE = "bounce", "Hard bounce"
-    SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
-    COMPLAINT = "complaint", "Spam complaint"
-    ESP_UNSUBSCRIBE = "esp_unsubscribe", "Unsubscribed at the email provider"
-    ERASURE = "erasure", "Address of an erased account"
+    BOUNCE = "bounce", _("Hard bounce")
+    SOFT_BOUNCES = "soft_bounces", _("Repeated soft bounces")
+    COMPLAINT = "complaint", _("Spam complaint")
+    ESP_UNSUBSCRIBE = "esp_unsubscribe", _("Unsubscribed at the email provider")
+    ERASURE = "erasure", _("Address of an erased account")

@@ -1,6 +1,10 @@
 """The mailing engine's rows: an Edition (one commercial email of a topic) and its Deliveries."""
 
+from __future__ import annotations
+
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .subscribers import Subscriber, Subscription
 from .topics import Topic
@@ -10,18 +14,24 @@ class Edition(models.Model):
     """One commercial email for one topic, written by staff and sent in a mailing slot."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Sending"
-        PAUSED = "paused", "Paused while sending"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused while sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="editions")
-    subject = models.CharField(max_length=200)
-    preheader = models.CharField(max_length=200, blank=True, help_text="The preview line shown after the subject.")
-    body_text = models.TextField(help_text="Plain-text body: a Django template (see the variables listed below).")
-    body_html = models.TextField(help_text="HTML body: a Django template (see the variables listed below).")
+    subject = models.CharField(_("subject"), max_length=200)
+    preheader = models.CharField(
+        _("preheader"), max_length=200, blank=True, help_text=_("The preview line shown after the subject.")
+    )
+    body_text = models.TextField(
+        _("text body"), help_text=_("Plain-text body: a Django template (see the variables listed below).")
+    )
+    body_html = models.TextField(
+        _("HTML body"), help_text=_("HTML body: a Django template (see the variables listed below).")
+    )
     slot_at = models.DateTimeField(
         null=True, blank=True, help_text="The mailing slot it goes out in (required to schedule)."
     )
@@ -34,6 +44,8 @@ class Edition(models.Model):
 
     class Meta:
         ordering = ["-slot_at", "-id"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status__in=["scheduled", "sending", "sent"]) | models.Q(slot_at__isnull=False),
@@ -44,15 +56,50 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return f"{self.topic.name}: {self.subject}"
 
+    def content_in(self, language: str | None) -> Edition | EditionVersion:
+        """What a recipient in `language` gets: that language's version, else this edition's own fields (the
+        default language's). Uses prefetched `versions` when there are."""
+        if not language or language == settings.LANGUAGE_CODE or not self.pk:
+            return self
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        if prefetched is not None:
+            return next((v for v in prefetched if v.language == language), self)
+        return self.versions.filter(language=language).first() or self
+
+
+class EditionVersion(models.Model):
+    """An edition in one more language: the same fields as the edition's own content (which is the default
+    language's, settings.LANGUAGE_CODE). A recipient gets their language's version, else the edition's own."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(_("language"), max_length=16)
+    subject = models.CharField(_("subject"), max_length=200)
+    preheader = models.CharField(
+        _("preheader"), max_length=200, blank=True, help_text=_("The preview line shown after the subject.")
+    )
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"))
+
+    class Meta:
+        verbose_name = _("edition version")
+        verbose_name_plural = _("edition versions")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "language"], name="subscriptions_edition_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.language}] {self.subject}"
+
 
 class Delivery(models.Model):
     """One edition to one subscriber: planned once, claimed by a batch with a lease, sent or skipped once."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped at send time"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped at send time")
+        FAILED = "failed", _("Failed")
 
     # A delivery is a high-volume log row, written only by the planner from a join over these very tables.
     # Per-row foreign-key checks doubled the planning time of a million recipients, so the database does not

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .choices import message_kind_choices
 
@@ -26,9 +27,9 @@ class ServiceAnnouncement(models.Model):
     """A rare, staff-only message to every active account, sent as transactional mail after explicit confirmation."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
 
     subject = models.CharField(max_length=200)
     body_text = models.TextField(help_text="Plain text; it is also shown, escaped, in the HTML version.")

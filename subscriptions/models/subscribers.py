@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower, Trim
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Frequency, SuppressionReason
 from .topics import Topic
@@ -34,7 +35,7 @@ class Subscriber(models.Model):
     # One of settings.LANGUAGES (set from the page they subscribed on, changeable in the preference center); empty:
     # the shop's default language. Every email to this address is written in it.
     language = models.CharField(
-        max_length=16, blank=True, db_default="", help_text="The language of this address's emails."
+        _("language"), max_length=16, blank=True, db_default="", help_text=_("The language of this address's emails.")
     )
 
     class Meta:
@@ -58,15 +59,15 @@ class Subscriber(models.Model):
 
     @property
     def masked_email(self) -> str:
-        local, _, domain = self.email.partition("@")
+        local, _at, domain = self.email.partition("@")
         return f"{local[:1]}•••@{domain}"
 
 
 class Subscription(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        ACTIVE = "active", "Active"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        PENDING = "pending", _("Waiting for confirmation")
+        ACTIVE = "active", _("Active")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="subscriptions")

@@ -54,13 +54,20 @@ def _request_topics(
 
 
 @transaction.atomic
-def subscribe_guest(*, email: str, topics: Iterable[Topic], request: HttpRequest | None = None) -> Subscriber:
+def subscribe_guest(
+    *, email: str, topics: Iterable[Topic], request: HttpRequest | None = None, language: str = ""
+) -> Subscriber:
     """The subscribe form: whoever types an address only *asks*; nothing is sent until the address confirms.
 
-    Known and unknown addresses go through the same steps, so the answer reveals nothing.
+    Known and unknown addresses go through the same steps, so the answer reveals nothing. `language`: the page's
+    language; it becomes the address's language only for a new address (whoever types an address proves nothing,
+    so they can't change the language of someone else's emails).
     """
-    subscriber, _ = Subscriber.objects.get_or_create(email=normalise_email(email))
+    subscriber, created = Subscriber.objects.get_or_create(email=normalise_email(email))
     subscriber, subscriptions = lock_subscriber(subscriber)
+    if created and language in dict(settings.LANGUAGES) and not subscriber.language:
+        subscriber.language = language
+        subscriber.save(update_fields=["language"])
     _request_topics(subscriber, subscriptions, topics, method=Method.SUBSCRIBE_FORM, request=request)
     apply_suppression_list(subscriber)
     return subscriber

@@ -25,6 +25,8 @@ NOT_PERSONAL = {
     "privacy.PolicyText": "a policy version's text in another language, published by staff",
     "subscriptions.Topic": "newsletter topic names",
     "subscriptions.Edition": "the newsletter text staff write, the same for every reader",
+    "subscriptions.EditionVersion": "an edition's text in another language, the same for every reader",
+    "subscriptions.TopicTranslation": "newsletter topic names in another language",
     "subscriptions.ServiceAnnouncement": "staff-written announcement text; confirmed_by names the staff member",
     "shop.Brand": "catalog content",
     "shop.Category": "catalog content",

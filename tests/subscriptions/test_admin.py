@@ -58,6 +58,10 @@ def test_staff_cannot_edit_consent_directly(staff_client, subscriber):
     assert staff_client.get(reverse("admin:subscriptions_subscriber_add")).status_code == 403
 
 
+# The translations inline's management form: no row added.
+NO_TRANSLATIONS = {"translations-TOTAL_FORMS": "0", "translations-INITIAL_FORMS": "0"}
+
+
 @pytest.mark.django_db
 def test_topics_are_editable_with_their_allowed_frequencies(staff_client, topics):
     url = reverse("admin:subscriptions_topic_change", args=[topics["contests"].pk])
@@ -70,6 +74,7 @@ def test_topics_are_editable_with_their_allowed_frequencies(staff_client, topics
             "default_frequency": "monthly",
             "is_active": "on",
             "position": "3",
+            **NO_TRANSLATIONS,
         },
     )
     assert response.status_code == 200
@@ -82,6 +87,7 @@ def test_topics_are_editable_with_their_allowed_frequencies(staff_client, topics
             "default_frequency": "monthly",
             "is_active": "on",
             "position": "3",
+            **NO_TRANSLATIONS,
         },
     )
     topics["contests"].refresh_from_db()

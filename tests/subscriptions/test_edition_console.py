@@ -164,7 +164,8 @@ def test_preview_as_a_subscriber_found_by_email(staff_client, topics, subscriber
     assert "[TEST] December picks" in page
     assert "Warm coats, warm prices" in page
     assert "Hello from Example Shop. Topic: Newsletter and special offers." in page  # the text version
-    frame = reverse("admin:subscriptions_edition_preview", args=[edition.pk]) + f"?subscriber={subscriber.pk}"
+    frame = reverse("admin:subscriptions_edition_preview", args=[edition.pk])
+    frame += f"?language=en&amp;subscriber={subscriber.pk}"
     assert page.count(f'src="{frame}"') == 2
     assert 'width="375"' in page
     assert 'width="800"' in page

@@ -54,6 +54,8 @@ def test_staff_write_schedule_and_cannot_save_a_broken_template(staff_client, to
         "body_text": "Hi {% if topic %}",
         "body_html": "<p>Hi</p>",
         "slot": slot,
+        "versions-TOTAL_FORMS": "0",  # the versions inline's management form: no version in another language
+        "versions-INITIAL_FORMS": "0",
     }
     response = staff_client.post(url, data)
     assert "Template error" in response.content.decode()

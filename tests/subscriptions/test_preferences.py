@@ -191,6 +191,6 @@ def test_the_page_costs_the_same_queries_with_3_or_30_topics(client, subscriber,
         SubscriptionFactory(subscriber=subscriber, topic=topic)
     with django_assert_num_queries(8):
         page = client.get(URL).content.decode()
-    assert page.count("<select") == 30 + 1  # and the header's language switcher
+    assert page.count('<select name="topic-') == 30
     with django_assert_num_queries(3):
-        assert anonymous.get(token_url(subscriber)).content.decode().count("<select") == 30 + 1
+        assert anonymous.get(token_url(subscriber)).content.decode().count('<select name="topic-') == 30
