@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -9,7 +10,7 @@ class ReviewStatus(models.TextChoices):
     UNCONFIRMED = "unconfirmed", _("Awaiting the author's email confirmation")
     PENDING = "pending", _("Pending moderation")
     PUBLISHED = "published", _("Published")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("review status", "Rejected")
 
 
 class Review(models.Model):

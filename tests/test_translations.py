@@ -121,3 +121,23 @@ def test_a_plural_entry_reads_the_same_from_its_po_and_its_mo(tmp_path: Path):
         mo = read_mo(handle)
     assert keys(po) == keys(mo) == {(("one day", "%(n)s days"), None)}
     assert [plain(m.string) for m in mo if m.id] == [("un jour", "%(n)s jours")]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_string_has_one_translation_across_the_apps(language: str):
+    """Django merges every catalogue into one: a msgid two apps translate differently gets one app's wording on the
+    other's pages, silently. A string that must read differently gets a context (pgettext) instead."""
+    seen: dict[tuple[object, str | None], tuple[object, str]] = {}
+    clashes = []
+    for path in catalogues():
+        if path.parent.parent.name != language:
+            continue
+        for message in read(path):
+            if not message.id:
+                continue
+            key, string = (plain(message.id), message.context), plain(message.string)
+            where = str(path.relative_to(ROOT)).split("/")[0]
+            if key in seen and seen[key][0] != string:
+                clashes.append(f"{key[0]!r}: {seen[key][1]} says {seen[key][0]!r}, {where} says {string!r}")
+            seen.setdefault(key, (string, where))
+    assert not clashes, "\n".join(clashes)

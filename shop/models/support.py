@@ -4,12 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SupportTicket(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ANSWERED = "answered", _("Answered")
+        OPEN = "open", pgettext_lazy("ticket status", "Open")
+        ANSWERED = "answered", pgettext_lazy("ticket status", "Answered")
         CLOSED = "closed", _("Closed")
 
     user = models.ForeignKey(

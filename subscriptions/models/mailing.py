@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .subscribers import Subscriber, Subscription
 from .topics import Topic
@@ -18,11 +19,11 @@ class Edition(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused while sending")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("mailing status", "Sent")
         CANCELLED = "cancelled", _("Cancelled")
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="editions")
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(pgettext_lazy("email", "subject"), max_length=200)
     preheader = models.CharField(
         _("preheader"), max_length=200, blank=True, help_text=_("The preview line shown after the subject.")
     )
@@ -73,7 +74,7 @@ class EditionVersion(models.Model):
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="versions")
     language = models.CharField(_("language"), max_length=16)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(pgettext_lazy("email", "subject"), max_length=200)
     preheader = models.CharField(
         _("preheader"), max_length=200, blank=True, help_text=_("The preview line shown after the subject.")
     )
@@ -97,7 +98,7 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("mailing status", "Sent")
         SKIPPED = "skipped", _("Skipped at send time")
         FAILED = "failed", _("Failed")
 

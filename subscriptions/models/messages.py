@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import message_kind_choices
 
@@ -29,7 +30,7 @@ class ServiceAnnouncement(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("mailing status", "Sent")
 
     subject = models.CharField(max_length=200)
     body_text = models.TextField(help_text="Plain text; it is also shown, escaped, in the HTML version.")
