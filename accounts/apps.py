@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 
 class AccountsConfig(AppConfig):
@@ -47,16 +46,16 @@ class AccountsConfig(AppConfig):
         # catalogue (gettext_noop) for a page that shows them to translate with gettext.
         registry.register_exporter(
             "profile",
-            gettext_noop("Your profile and age attestation"),
+            _("Your profile and age attestation"),
             data_rights.export_profile,
             models=("accounts.User",),
         )
         registry.register_exporter(
-            "addresses", gettext_noop("Your addresses"), data_rights.export_addresses, models=("accounts.Address",)
+            "addresses", _("Your addresses"), data_rights.export_addresses, models=("accounts.Address",)
         )
         registry.register_exporter(
             "email_addresses",
-            gettext_noop("Your email addresses"),
+            _("Your email addresses"),
             data_rights.export_email_addresses,
             models=("accounts.ConfirmedEmail",),
         )

@@ -22,7 +22,7 @@ class ReviewsConfig(AppConfig):
             "reviews", _("Your reviews"), data_rights.reviews_section, models=("reviews.Review",)
         )
         privacy_registry.register_exporter(
-            "reviews", "Your reviews", data_rights.export_reviews, guest=True, models=("reviews.Review",)
+            "reviews", _("Your reviews"), data_rights.export_reviews, guest=True, models=("reviews.Review",)
         )
         privacy_registry.register_eraser("reviews", data_rights.erase_reviews, guest=True, models=("reviews.Review",))
         privacy_registry.register_audit_check(

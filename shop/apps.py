@@ -32,17 +32,17 @@ class ShopConfig(AppConfig):
         registry.register_ad_feed_column(
             "purchase_categories", "purchase categories (coarse)", selectors.purchase_categories
         )
-        registry.register_exporter("orders", "Your orders", data_rights.export_orders, models=("shop.Order",))
+        registry.register_exporter("orders", _("Your orders"), data_rights.export_orders, models=("shop.Order",))
         registry.register_exporter(
             "support_tickets",
-            "Your messages to customer service",
+            _("Your messages to customer service"),
             data_rights.export_tickets,
             guest=True,
             models=("shop.SupportTicket", "shop.SupportReply"),
         )
         registry.register_exporter(
             "contest_entries",
-            "Your contest entries",
+            _("Your contest entries"),
             data_rights.export_contest_entries,
             guest=True,
             models=("shop.ContestEntry",),

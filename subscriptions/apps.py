@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SubscriptionsConfig(AppConfig):
@@ -19,13 +20,13 @@ class SubscriptionsConfig(AppConfig):
 
         registry.register_data_section(
             "subscriptions",
-            "Your email subscriptions",
+            _("Your email subscriptions"),
             data_rights.subscriptions_section,
             models=("subscriptions.Subscriber",),
         )
         registry.register_data_section(
             "emails",
-            "Emails we sent you",
+            _("Emails we sent you"),
             selectors.emails_sent_section,
             models=("subscriptions.AnnouncementDelivery",),
         )
@@ -36,18 +37,20 @@ class SubscriptionsConfig(AppConfig):
         registry.register_erased_address_matcher(data_rights.erased_addresses)
         registry.register_exporter(
             "subscriptions",
-            "Your email subscriptions",
+            _("Your email subscriptions"),
             data_rights.export_subscriptions,
             guest=True,
             models=("subscriptions.Subscriber",),
         )
-        registry.register_exporter("deliveries", "Newsletters sent to you", data_rights.export_deliveries, guest=True)
         registry.register_exporter(
-            "emails_sent", "Other emails we sent you", data_rights.export_emails_sent, guest=True
+            "deliveries", _("Newsletters sent to you"), data_rights.export_deliveries, guest=True
+        )
+        registry.register_exporter(
+            "emails_sent", _("Other emails we sent you"), data_rights.export_emails_sent, guest=True
         )
         registry.register_exporter(
             "service_announcements",
-            "Service announcements sent to you",
+            _("Service announcements sent to you"),
             data_rights.export_announcements,
             models=("subscriptions.AnnouncementDelivery",),
         )

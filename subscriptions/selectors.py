@@ -228,8 +228,9 @@ def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
     from .addresses import email_hash
     from .models import Delivery, SentEmail
 
+    sent, subject, kind = gettext("Sent"), gettext("Subject"), gettext("Kind")  # column names, the reader's words
     transactional = [
-        {"Sent": row.sent_at, "Subject": row.subject, "Kind": row.get_kind_display()}
+        {sent: row.sent_at, subject: row.subject, kind: row.get_kind_display()}
         for row in SentEmail.objects.filter(recipient_hash__in=[email_hash(e) for e in person_emails(user)])[:limit]
     ]
     emails = list(
@@ -246,11 +247,12 @@ def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
         also.setdefault(lead_id, []).append(name)
     commercial = [
         {
-            "Sent": row.sent_at,
-            "Subject": row.edition.subject,
-            "Kind": "Marketing: " + " + ".join([row.edition.topic.name, *also.get(row.pk, [])]),
+            sent: row.sent_at,
+            subject: row.edition.subject,
+            kind: gettext("Marketing: %(topics)s")
+            % {"topics": " + ".join([row.edition.topic.local_name, *also.get(row.pk, [])])},
         }
         for row in emails
     ]
     # Datetimes, not text: the page writes them on the shop's clock in its one date format.
-    return sorted(transactional + commercial, key=lambda row: row["Sent"], reverse=True)[:limit]
+    return sorted(transactional + commercial, key=lambda row: row[sent], reverse=True)[:limit]

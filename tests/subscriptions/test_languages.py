@@ -332,3 +332,34 @@ def test_a_signed_in_person_chooses_the_language_of_their_emails_in_the_preferen
     response = client.post(reverse("subscriptions:preferences"), {"action": "language", "language": "de"}, follow=True)
     assert "Sprache Ihrer E-Mails: Deutsch." in response.content.decode()
     assert Subscriber.objects.get(user=user).language == "de"
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "english"),
+    [
+        ("fr", ["Les e-mails que nous vous avons envoyés", "Vos abonnements e-mail", "Envoyé", "Objet"], "Emails we"),
+        (
+            "de",
+            ["E-Mails, die wir Ihnen gesendet haben", "Ihre E-Mail-Abonnements", "Gesendet", "Betreff"],
+            "Emails we",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_the_privacy_dashboard_names_subscriptions_sections_in_the_readers_language(language, words, english):
+    """The sections subscriptions gives privacy's dashboard, and the export page's titles, are lazy strings: each
+    reader sees them in their own language (they were registered in English once, at start-up)."""
+    from subscriptions.addresses import email_hash
+    from subscriptions.models import SentEmail
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="reader@example.com")
+    SubscriberFactory(email="reader@example.com", user=user)
+    SentEmail.objects.create(recipient_hash=email_hash(user.email), kind="account", subject="Welcome")
+    client = Client()
+    client.force_login(user)
+    page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for word in words:
+        assert word in page
+    assert english not in page
+    assert "Your email subscriptions" not in page
