@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class ShopConfig(AppConfig):
@@ -30,7 +31,7 @@ class ShopConfig(AppConfig):
         )
         registry.register_reference_words("order", selectors.order_reference_words)
         registry.register_ad_feed_column(
-            "purchase_categories", "purchase categories (coarse)", selectors.purchase_categories
+            "purchase_categories", gettext_noop("purchase categories (coarse)"), selectors.purchase_categories
         )
         registry.register_exporter("orders", _("Your orders"), data_rights.export_orders, models=("shop.Order",))
         registry.register_exporter(

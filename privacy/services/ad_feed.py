@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .. import registry
 from ..app_settings import app_settings
@@ -28,10 +29,10 @@ def ad_partner_hash(email: str) -> str:
     return hmac.new(app_settings.AD_FEED_HASH_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
-AD_FEED_PURPOSE = "Tailored advertising: audience matching"
+AD_FEED_PURPOSE = gettext_noop("Tailored advertising: audience matching")  # stored in English; pages translate it
 
 
-AD_FEED_DATA_CATEGORIES = ["email address (keyed hash)"]
+AD_FEED_DATA_CATEGORIES = [gettext_noop("email address (keyed hash)")]
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts import services as account_services
 from privacy.models import Disclosure
@@ -174,8 +175,8 @@ def place_order(
             record_disclosure(
                 recipient_kind=Disclosure.RecipientKind.PAYMENT_PROCESSOR,
                 recipient_name=app_settings.PAYMENT_PROCESSOR_NAME,
-                purpose="payment authorisation",
-                data_categories=["payment token", "amount"],
+                purpose=gettext_noop("payment authorisation"),  # stored in English; pages translate it
+                data_categories=[gettext_noop("payment token"), gettext_noop("amount")],
                 user=user,
                 reference=f"order:{order.pk}",
             )

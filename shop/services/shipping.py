@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from privacy.models import Disclosure
 from privacy.services import record_disclosure
@@ -32,8 +33,13 @@ def ship_order(*, order: Order, carrier: str, tracking_number: str, staff: User 
         record_disclosure(
             recipient_kind=Disclosure.RecipientKind.CARRIER,
             recipient_name=Carrier(carrier).label,
-            purpose="delivery of the order",
-            data_categories=["name", "shipping address", "email", "phone"],
+            purpose=gettext_noop("delivery of the order"),  # stored in English; pages translate it
+            data_categories=[
+                gettext_noop("name"),
+                gettext_noop("shipping address"),
+                gettext_noop("email"),
+                gettext_noop("phone"),
+            ],
             user=locked.user,
             reference=f"order:{locked.pk}",
         )

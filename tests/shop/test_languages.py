@@ -269,3 +269,36 @@ def test_the_product_page_shows_the_description_written_in_the_readers_language(
     assert "Washed linen" not in german
     french = client.get(product.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Washed linen, relaxed fit." in french  # none written in French: the catalogue's own
+
+
+@pytest.mark.parametrize(
+    ("language", "purpose", "categories"),
+    [
+        ("fr", "autorisation du paiement", "jeton de paiement, montant"),
+        ("de", "Zahlungsautorisierung", "Zahlungs-Token, Betrag"),
+        ("en", "payment authorisation", "payment token, amount"),
+    ],
+)
+@pytest.mark.django_db
+def test_who_received_your_data_is_written_in_the_readers_language_and_kept_in_english(
+    client, language, purpose, categories
+):
+    """The disclosure log keeps what checkout stored (English, the record's words: the JSON export shows them as
+    they are); the dashboard translates them for the reader."""
+    from privacy.models import Disclosure
+    from privacy.services import record_disclosure
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    record_disclosure(
+        recipient_kind=Disclosure.RecipientKind.PAYMENT_PROCESSOR,
+        recipient_name="Test payment processor",
+        purpose="payment authorisation",
+        data_categories=["payment token", "amount"],
+        user=user,
+    )
+    client.force_login(user)
+    page = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f">{purpose}</td>" in page
+    assert f">{categories}</td>" in page
+    assert Disclosure.objects.get(user=user).purpose == "payment authorisation"
