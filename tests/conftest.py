@@ -56,6 +56,7 @@ def redis_url() -> str:
 def _isolated_environment(settings, tmp_path, request):
     """Each test: eager Celery (integration tests opt out), private mailbox and media directories, a clean cache."""
     from django.core.cache import cache
+    from django.utils import translation
 
     from config.celery import app
 
@@ -65,7 +66,11 @@ def _isolated_environment(settings, tmp_path, request):
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager
     _clear_cache(cache)
+    # A request through LocaleMiddleware leaves its language active in this thread (as in production, where the next
+    # request sets its own): each test starts in the default language, whatever the previous one asked for.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     app.conf.task_always_eager = previous
     _clear_cache(cache)
 
