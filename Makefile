@@ -49,6 +49,8 @@ demo: $(VENV)/.installed
 # Translations (docs/i18n.md): each app's strings go to its own <app>/locale/, the project's templates/ and config/ to
 # locale/. Run after changing a translatable string, translate the new entries in the .po files, then compile: the
 # .mo files are committed (a demo machine needs no gettext). tests/test_translations.py fails on anything left over.
+# locale_overrides/ (allauth's wording in the shop's "Sie") is edited by hand: makemessages leaves it alone, and
+# compilemessages compiles it with the rest (it is in settings.LOCALE_PATHS).
 I18N_APPS := privacy subscriptions accounts shop reviews demo
 MAKEMESSAGES = makemessages -l fr -l de --no-obsolete --add-location file
 messages: $(VENV)/.installed-dev

@@ -212,13 +212,13 @@ def test_a_german_accounts_emails_are_german_whatever_page_sends_them(
     assert len(mailoutbox) == 1
 
     # Later, from an English page: signing in before confirming sends the confirmation again (allauth's own
-    # wording, in German from allauth's catalogue).
+    # wording, in German from allauth's catalogue, in the shop's "Sie" from locale_overrides/).
     _clear_cache(cache)  # past allauth's 3-minute resend limit
     english = type(client)(HTTP_ACCEPT_LANGUAGE="en")
     english.post(reverse("account_login"), {"login": "ada@example.com", "password": "an-unguessable-passphrase-91"})
     resent = mailoutbox[-1]
     assert len(mailoutbox) == 2
-    assert resent.subject == "Bitte bestätige deine E-Mail-Adresse"
+    assert resent.subject == "Bitte bestätigen Sie Ihre E-Mail-Adresse"
     assert "Sie erhalten diese E-Mail" in resent.body
 
     # Confirming from an English page: the welcome email (accounts' own) is German, text and HTML.

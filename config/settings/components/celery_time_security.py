@@ -21,7 +21,11 @@ CELERY_TIMEZONE = env("SHOP_TIME_ZONE", default="Europe/Paris")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "French"), ("de", "German")]
 # Each app carries its own catalogues (<app>/locale/); the project's own templates and config use locale/.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/ rewrites third-party wording (django-allauth's German says "du"; the shop says "Sie"): Django reads
+# LOCALE_PATHS before every app's catalogue, so an entry there replaces the app's translation of the same msgid.
+# makemessages never writes into it (it writes to folders named `locale` and, for a file outside any, to the FIRST
+# entry here: keep locale/ first); compilemessages compiles every LOCALE_PATHS entry. See docs/i18n.md.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
