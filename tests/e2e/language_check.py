@@ -85,3 +85,13 @@ def assert_fully_in(page, language: str) -> None:
     assert html_lang == language, f"{page.url} is marked lang={html_lang!r}, not {language!r}"
     left = english_left_on(page, language)
     assert not left, f"{page.url} is not fully in {language!r}; still in English: {left}"
+
+
+def switch_language(page, option: str) -> None:
+    """Use the header's switcher as a person does (at 390 px it sits behind the Menu button)."""
+    toggle = page.locator("[data-nav-toggle]")
+    if toggle.is_visible():
+        toggle.click()
+    page.locator("#language-switcher-select").select_option(label=option)
+    page.locator("form.language-switcher button[type=submit]").click()
+    page.wait_for_load_state()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from shop.models import Order
-from tests.e2e.language_check import assert_fully_in, english_left_on
+from tests.e2e.language_check import assert_fully_in, english_left_on, switch_language
 from tests.e2e.sign_in import log_in
 from tests.factories import AddressFactory, ProductFactory, ProductStyleFactory, UserFactory
 
@@ -36,16 +36,6 @@ LANGUAGES = {
     },
 }
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-def switch_language(page, option: str) -> None:
-    """Use the header's switcher as a person does (at 390 px it sits behind the Menu button)."""
-    toggle = page.locator("[data-nav-toggle]")
-    if toggle.is_visible():
-        toggle.click()
-    page.locator("#language-switcher-select").select_option(label=option)
-    page.locator("form.language-switcher button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def visible(page) -> str:

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from subscriptions.models import Subscriber
-from tests.e2e.language_check import assert_fully_in, english_phrases
-from tests.e2e.test_languages import WIDTHS, switch_language
+from tests.e2e.language_check import assert_fully_in, english_phrases, switch_language
+from tests.e2e.test_languages import WIDTHS
 
 OPTIONS = {"fr": "Français", "de": "Deutsch"}
 
