@@ -61,7 +61,9 @@ def test_two_workers_with_their_own_hostnames_and_queues_drain_one_edition_with_
     assert all(n <= 100 for claimed in claims for n in claimed), claims
     for worker in workers:
         assert f"{worker.hostname} ready." in worker.log.read_text()
-    assert all(n >= 3 for n in batches), batches  # both really took part
+    # Both really took part. How the 10 batches split is the scheduler's business (a CI run through RabbitMQ and
+    # PgBouncer on 2 busy cores split them 2 and 8): what must hold is nobody twice, nobody missing, both working.
+    assert all(n >= 1 for n in batches), batches
     assert sum(batches) == COUNT // 100
     with capsys.disabled():
         print(f"\n  two workers: {COUNT} emails in {elapsed:.1f}s ({COUNT / elapsed:.0f}/s), batches {batches}")
