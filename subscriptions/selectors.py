@@ -238,13 +238,13 @@ def emails_sent_section(user, *, limit: int = 100) -> list[dict]:
         .select_related("edition__topic")
         .order_by("-sent_at")[:limit]
     )
-    also: dict[int, list[str]] = {}  # topics that came as sections of the same email
-    for lead_id, name in (
+    also: dict[int, list[str]] = {}  # topics that came as sections of the same email, in the reader's words
+    for section in (
         Delivery.objects.filter(carried_by_id__in=[row.pk for row in emails], status=Delivery.Status.SENT)
+        .select_related("edition__topic")
         .order_by("edition__topic__position", "edition__topic_id")
-        .values_list("carried_by_id", "edition__topic__name")
     ):
-        also.setdefault(lead_id, []).append(name)
+        also.setdefault(section.carried_by_id, []).append(section.edition.topic.local_name)
     commercial = [
         {
             sent: row.sent_at,

@@ -40,16 +40,6 @@ def current_policy_version() -> PolicyVersion | None:
     return PolicyVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at").first()
 
 
-def current_policy_version_id() -> int | None:
-    """The id alone: every consent write names the version in force, and needs neither its title nor its body."""
-    return (
-        PolicyVersion.objects.filter(effective_at__lte=timezone.now())
-        .order_by("-effective_at")
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
 def known_language(language: str | None) -> str:
     """`language` when it is one of settings.LANGUAGES, else "" (a forged cookie or header never gets stored)."""
     return language if language and language in dict(settings.LANGUAGES) else ""

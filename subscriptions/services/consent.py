@@ -45,12 +45,9 @@ def record_subscriber_event(
     )
 
 
-def lock_subscriber_row(subscriber: Subscriber) -> Subscriber:
-    """The subscriber's row lock alone (every preference write takes it first), re-read under the lock."""
-    return Subscriber.objects.select_for_update(of=("self",)).select_related("user").get(pk=subscriber.pk)
-
-
 def lock_subscriber(subscriber: Subscriber) -> tuple[Subscriber, dict[int, Subscription]]:
-    locked = lock_subscriber_row(subscriber)
+    """The subscriber's row lock (every preference write but the one-click takes it first: see unsubscribe_topic),
+    the subscriber re-read under it, and its subscriptions locked with it, by topic id."""
+    locked = Subscriber.objects.select_for_update(of=("self",)).select_related("user").get(pk=subscriber.pk)
     rows = Subscription.objects.select_for_update(of=("self",)).select_related("topic").filter(subscriber=locked)
     return locked, {s.topic_id: s for s in rows}

@@ -364,3 +364,23 @@ def test_emails_we_sent_you_lists_a_combined_email_once_with_its_topics(fan, thr
     assert len(exported) == 3
     lead = next(d for d in exported if d["in_the_email_of_delivery"] is None)
     assert [d["in_the_email_of_delivery"] for d in exported if d is not lead] == [lead["delivery_id"]] * 2
+
+
+@pytest.mark.django_db
+def test_emails_we_sent_you_names_a_combined_emails_topics_in_the_readers_language(fan, three_topics):
+    """Every topic of a combined email, the sections' too, in the reader's words (English where none was written)."""
+    from django.utils import translation
+
+    from subscriptions.models import TopicTranslation
+    from subscriptions.selectors import emails_sent_section
+    from tests.factories import UserFactory
+
+    fan.user = UserFactory(email="fan@example.com")
+    fan.save(update_fields=["user"])
+    run(MONDAY, three_topics)
+    for topic in three_topics:
+        if topic.slug != "lookbook":
+            TopicTranslation.objects.create(topic=topic, language="fr", name=f"FR {topic.slug}", description="")
+    with translation.override("fr"):
+        [row] = emails_sent_section(fan.user)
+    assert row["Type"] == "Marketing : FR newsletter + Lookbook + FR new-brands-and-styles"
