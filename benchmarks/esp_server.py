@@ -372,6 +372,7 @@ def _route(path: str):
 def _handler_for(server: EspServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the ESPs' APIs
+        disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms Nagle / delayed-ACK stall
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass
