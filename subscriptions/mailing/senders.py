@@ -15,6 +15,8 @@ from typing import Any
 
 from anymail.message import AnymailMessage
 from django.conf import settings
+from django.urls import get_resolver
+from django.utils import translation
 
 from ..app_settings import app_settings
 from ..emails import list_unsubscribe_headers
@@ -54,6 +56,9 @@ class EachSender:
         threads = app_settings.SEND_CONCURRENCY if caps.concurrent else 1
         self.pool = shared_pool(threads) if threads > 1 else None
         self.pace = pacer(caps.esp_name)
+        if self.pool is not None:  # the URL map, built here once: not by every pool thread at once on its first link
+            with translation.override(None):
+                get_resolver().reverse_dict  # noqa: B018 (built on first access)
 
     def _connection(self) -> Any:
         """This thread's own open connection (kept for the next batch), or the batch's one in turn."""

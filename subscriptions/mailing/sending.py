@@ -89,8 +89,9 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
         # Batch APIs: chunk i's call runs in a background thread while this one builds chunk i+1 and records
         # chunk i-1 (SEND_PIPELINE calls in flight at most); while a full batch's last call runs, this task claims
         # and loads the next batch and goes on with it (for CONTINUE_SECONDS at most). Per-message ESPs have their
-        # own threads (EachSender). SEND_PIPELINE 0: one chunk at a time, one batch per task.
-        flight = InFlight(app_settings.SEND_PIPELINE if caps.batches else 0)
+        # own threads (EachSender); their next chunk joins the pool before the last is recorded (_per_message_flight).
+        # SEND_PIPELINE 0: one chunk at a time, one batch per task.
+        flight = InFlight(app_settings.SEND_PIPELINE) if caps.batches else _per_message_flight(caps)
         started, full = time.monotonic(), result.claimed >= size
         index = 0
         try:
@@ -142,6 +143,16 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
     for other in others:
         finish_edition_if_done(edition_id=other)
     return result
+
+
+def _per_message_flight(caps: Any) -> InFlight:
+    """Per-message ESPs (EachSender: SEND_CONCURRENCY calls at once in its own pool of threads): a chunk's messages
+    are handed to the pool while the chunk before is still being sent, so the pool does not drain at every chunk's
+    end while this task waits for the slowest call, records, checks for a pause and claims the next batch. One chunk
+    more than SEND_PIPELINE is in flight (the one being recorded overlaps the next): a crash resends at most that many
+    chunks, with the same Message-IDs. SEND_PIPELINE 0, SMTP and local backends: one chunk at a time, as before."""
+    pipelined = caps.concurrent and app_settings.SEND_CONCURRENCY > 1 and app_settings.SEND_PIPELINE > 0
+    return InFlight(app_settings.SEND_PIPELINE + 1 if pipelined else 0, connections=False)
 
 
 def _take_batch(
