@@ -330,11 +330,17 @@ def _brevo(server: EspServer, body: bytes, content_type: str) -> Answer:
 
 def _ses(server: EspServer, body: bytes, content_type: str) -> Answer:
     data = json.loads(body)
+    to = data.get("Destination", {}).get("ToAddresses")
+    if to and not server.record:  # only counted: parsing the raw MIME message (~3 ms) was the benchmark's ceiling
+        for address in to:
+            if server._is_rejected(address):
+                return 400, {"__type": "MessageRejected", "message": f"Address blacklisted: {address}"}, {}, []
+        return 200, {"MessageId": uuid.uuid4().hex}, {}, [{"to": _addr(address)} for address in to]
     raw = base64.b64decode(data["Content"]["Raw"]["Data"])
     message = email.message_from_bytes(raw, policy=email.policy.default)
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
-    to = data.get("Destination", {}).get("ToAddresses") or [str(a) for a in message.get_all("To", [])]
+    to = to or [str(a) for a in message.get_all("To", [])]
     deliveries = []
     for address in to:
         if server._is_rejected(address):

@@ -253,3 +253,29 @@ def test_a_sending_threads_connection_reads_the_environment_once_with_the_same_a
     assert connection.session is not session
     assert connection.session.trust_env is False
     assert connection.session.proxies == session.proxies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("record", [True, False])
+def test_the_stand_in_answers_and_counts_ses_calls_the_same_whether_it_records_them_or_not(
+    settings, esp_server, topics, record
+):
+    """Unrecorded (the benchmark), the stand-in no longer parses SES's raw MIME message: same answers, same counts."""
+    configured = esp_server.anymail_settings("ses")
+    settings.EMAIL_BACKEND = configured["EMAIL_BACKEND"]
+    settings.ANYMAIL = configured["ANYMAIL"]
+    settings.SUBSCRIPTIONS_SEND_CONCURRENCY = 4
+    esp_server.record = record
+    try:
+        edition = planned(topics, 5)
+        esp_server.reject("reader2@example.com")
+
+        result = mailing.send_batch(edition_id=edition.pk)
+    finally:
+        esp_server.record = True
+
+    assert (result.sent, result.failed) == (4, 1)
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).exclude(esp_message_id="").count() == 4
+    stats = esp_server.stats()
+    assert (stats["requests"], stats["accepted_requests"], stats["messages"], stats["by_esp"]) == (5, 4, 4, {"ses": 4})
+    assert len(esp_server.messages()) == (4 if record else 0)
