@@ -93,7 +93,7 @@ class AppSettings:
     @property
     def SEND_CHUNK(self) -> int:
         """Messages handed to the ESP connection between two commits: the most a worker crash can resend (times
-        SEND_PIPELINE when that is above 1)."""
+        SEND_PIPELINE when that is above 1; per-message ESPs: times SEND_PIPELINE + 1)."""
         return getattr(settings, "SUBSCRIPTIONS_SEND_CHUNK", 500)
 
     @property
@@ -130,7 +130,8 @@ class AppSettings:
     @property
     def SEND_PIPELINE(self) -> int:
         """Batch-API ESPs: chunks whose call may be in flight (a background thread, its own connection) while the
-        worker builds the next chunk and records the last; 0: build, call and record one chunk at a time."""
+        worker builds the next chunk and records the last; per-message ESPs: one chunk more (the next chunk's
+        messages join the pool while the last is recorded); 0: build, call and record one chunk at a time."""
         return getattr(settings, "SUBSCRIPTIONS_SEND_PIPELINE", 1)
 
     @property
