@@ -8,14 +8,19 @@ carried, and a token for one subscriber or topic can't be edited into one for an
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
+import hashlib
+import hmac
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.db.models import TextChoices
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
 
 from .app_settings import app_settings
 from .models import Subscriber, Subscription, Topic
@@ -44,7 +49,30 @@ class TokenData:
 
 
 def _binding(subscriber_id: int, topic_id: int | str, purpose: str, key: str) -> str:
-    return salted_hmac(SALT, f"{subscriber_id}:{topic_id}:{purpose}", secret=key, algorithm="sha256").hexdigest()[:32]
+    """HMAC-SHA256 over the fields keyed by the subscriber's own secret_key (Django's salted_hmac, SALT as its key
+    salt): rotating that key voids the subscriber's tokens."""
+    return _hmac_hex(_binding_key(key), f"{subscriber_id}:{topic_id}:{purpose}")
+
+
+def _hmac_hex(derived: bytes, message: str) -> str:
+    return hmac.digest(derived, message.encode(), "sha256").hex()[:32]
+
+
+_last_binding_key: tuple[str, bytes] = ("", b"")  # one recipient's two links share it (swapped whole: thread-safe)
+
+
+def _binding_key(secret: str | None) -> bytes:
+    """salted_hmac's derived key, sha256(SALT + secret): the same bytes as salted_hmac(SALT, …, secret=secret).
+    The last one is kept: a recipient's unsubscribe and preferences tokens are made one after the other."""
+    global _last_binding_key
+    if secret is None:  # (salted_hmac's default)
+        secret = settings.SECRET_KEY
+    last = _last_binding_key
+    if last[0] == secret and secret:
+        return last[1]
+    derived = hashlib.sha256(force_bytes(SALT) + force_bytes(secret)).digest()
+    _last_binding_key = (secret, derived)
+    return derived
 
 
 def make_email_token(subscriber: Subscriber, *, topics: list[Topic]) -> str:
@@ -56,7 +84,7 @@ def make_email_token(subscriber: Subscriber, *, topics: list[Topic]) -> str:
     joined = ".".join(str(i) for i in ids)
     purpose = Purpose.UNSUBSCRIBE_EMAIL
     payload = [subscriber.pk, 0, str(purpose), _binding(subscriber.pk, joined, purpose, subscriber.secret_key), ids]
-    return _signer(settings.SECRET_KEY).sign_object(payload)
+    return _sign(payload)
 
 
 def make_token(subscriber: Subscriber, *, purpose: Purpose, topic: Topic | None = None) -> str:
@@ -64,13 +92,55 @@ def make_token(subscriber: Subscriber, *, purpose: Purpose, topic: Topic | None 
         raise ValueError("An unsubscribe token names the topic its email was for.")
     topic_id = topic.pk if topic is not None else 0
     payload = [subscriber.pk, topic_id, str(purpose), _binding(subscriber.pk, topic_id, purpose, subscriber.secret_key)]
-    return _signer(settings.SECRET_KEY).sign_object(payload)
+    return _sign(payload)
+
+
+def _sign(payload: list) -> str:
+    """Exactly `signing.dumps(payload, salt=SALT)` (TimestampSigner.sign_object with SECRET_KEY, sha256, no
+    compression), byte for byte, so signing.loads reads it: the mailing engine makes two tokens per message, and
+    Django derives the signing key, builds a JSON encoder and a signer on every call. Here the key is derived once
+    per SECRET_KEY and the JSON of the token's plain shape (ints and ASCII strings) is written directly."""
+    value = f"{_b64(_json(payload))}:{_timestamp()}"
+    signature = hmac.digest(_signature_key(settings.SECRET_KEY), value.encode(), "sha256")
+    return f"{value}:{_b64(signature)}"
+
+
+def _json(payload: list) -> bytes:
+    """JSONSerializer's bytes (compact separators) for a list of ints, ASCII-safe strings and lists of ints."""
+    parts = []
+    for item in payload:
+        if type(item) is int:
+            parts.append(str(item))
+        elif type(item) is str and item.isalnum() and item.isascii():  # purpose letters, hex bindings
+            parts.append(f'"{item}"')
+        elif type(item) is list and all(type(i) is int for i in item):
+            parts.append(f"[{','.join(map(str, item))}]")
+        else:  # any other shape: the serializer itself
+            return signing.JSONSerializer().dumps(payload)
+    return f"[{','.join(parts)}]".encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 @functools.lru_cache(maxsize=2)
-def _signer(secret_key: str) -> signing.TimestampSigner:
-    """What signing.dumps builds on every call, built once: the mailing engine makes two tokens per message."""
-    return signing.TimestampSigner(key=secret_key, salt=SALT)
+def _signature_key(secret_key: str) -> bytes:
+    """Signer.signature's derived key: salted_hmac(SALT + "signer", value, SECRET_KEY, algorithm="sha256")."""
+    return hashlib.sha256(force_bytes(SALT + "signer") + force_bytes(secret_key)).digest()
+
+
+_last_timestamp: tuple[int, str] = (0, "0")
+
+
+def _timestamp() -> str:
+    """TimestampSigner.timestamp(): base62 of the whole seconds (worked out once a second)."""
+    global _last_timestamp
+    now = int(time.time())
+    last = _last_timestamp
+    if last[0] != now:
+        last = _last_timestamp = (now, signing.b62_encode(now))
+    return last[1]
 
 
 def max_age(purpose: Purpose) -> datetime.timedelta:
