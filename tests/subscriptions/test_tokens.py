@@ -164,7 +164,7 @@ def test_tokens_are_byte_for_byte_what_signing_dumps_made(subscriber, topics):
                     django_made(subscriber, Purpose.UNSUBSCRIBE_EMAIL, 0, sorted([other.pk, newsletter.pk])),
                 ),
             ]
-            for new, purpose, old in pairs:
+            for new, _, old in pairs:
                 assert new == old
                 assert signing.loads(new, salt=SALT) == signing.loads(old, salt=SALT)  # the old reader
         for new, purpose, old in pairs:
