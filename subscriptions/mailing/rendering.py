@@ -212,8 +212,12 @@ def section_links(rendered: RenderedEdition, subscriber: Subscriber) -> list[str
 
 def message_id_for(rendered: RenderedEdition, delivery_id: int) -> str:
     """A Message-ID derived from the delivery row: a resend after a crash is the same message to the mailbox."""
-    domain = urlsplit(app_settings.SITE_URL).hostname or "localhost"
-    return f"<delivery-{delivery_id}.edition-{rendered.edition_id}@{domain}>"
+    return f"<delivery-{delivery_id}.edition-{rendered.edition_id}@{_domain(app_settings.SITE_URL)}>"
+
+
+@functools.lru_cache(maxsize=4)
+def _domain(site_url: str) -> str:
+    return urlsplit(site_url).hostname or "localhost"
 
 
 def personalise(
