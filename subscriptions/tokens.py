@@ -51,28 +51,28 @@ class TokenData:
 def _binding(subscriber_id: int, topic_id: int | str, purpose: str, key: str) -> str:
     """HMAC-SHA256 over the fields keyed by the subscriber's own secret_key (Django's salted_hmac, SALT as its key
     salt): rotating that key voids the subscriber's tokens."""
-    return _hmac_hex(_binding_key(key), f"{subscriber_id}:{topic_id}:{purpose}")
+    mac = _binding_hmac(key).copy()
+    mac.update(f"{subscriber_id}:{topic_id}:{purpose}".encode())
+    return mac.hexdigest()[:32]
 
 
-def _hmac_hex(derived: bytes, message: str) -> str:
-    return hmac.digest(derived, message.encode(), "sha256").hex()[:32]
+_last_binding: tuple[str | None, hmac.HMAC | None] = (None, None)  # swapped whole: safe from several threads
 
 
-_last_binding_key: tuple[str, bytes] = ("", b"")  # one recipient's two links share it (swapped whole: thread-safe)
-
-
-def _binding_key(secret: str | None) -> bytes:
-    """salted_hmac's derived key, sha256(SALT + secret): the same bytes as salted_hmac(SALT, …, secret=secret).
-    The last one is kept: a recipient's unsubscribe and preferences tokens are made one after the other."""
-    global _last_binding_key
+def _binding_hmac(secret: str | None) -> hmac.HMAC:
+    """salted_hmac(SALT, …, secret=secret, algorithm="sha256") before its message: keyed with sha256(SALT + secret).
+    Only copied, never updated. The last subscriber's is kept: a recipient's links are made one after the other
+    (OpenSSL 3 makes keying an HMAC cost several times what hashing a token does)."""
+    global _last_binding
     if secret is None:  # (salted_hmac's default)
         secret = settings.SECRET_KEY
-    last = _last_binding_key
-    if last[0] == secret and secret:
-        return last[1]
+    last_secret, last = _last_binding
+    if last is not None and last_secret == secret:
+        return last
     derived = hashlib.sha256(force_bytes(SALT) + force_bytes(secret)).digest()
-    _last_binding_key = (secret, derived)
-    return derived
+    mac = hmac.new(derived, digestmod=hashlib.sha256)
+    _last_binding = (secret, mac)
+    return mac
 
 
 def make_email_token(subscriber: Subscriber, *, topics: list[Topic]) -> str:
@@ -101,8 +101,9 @@ def _sign(payload: list) -> str:
     Django derives the signing key, builds a JSON encoder and a signer on every call. Here the key is derived once
     per SECRET_KEY and the JSON of the token's plain shape (ints and ASCII strings) is written directly."""
     value = f"{_b64(_json(payload))}:{_timestamp()}"
-    signature = hmac.digest(_signature_key(settings.SECRET_KEY), value.encode(), "sha256")
-    return f"{value}:{_b64(signature)}"
+    mac = _signature_hmac(settings.SECRET_KEY).copy()
+    mac.update(value.encode())
+    return f"{value}:{_b64(mac.digest())}"
 
 
 def _json(payload: list) -> bytes:
@@ -125,9 +126,11 @@ def _b64(data: bytes) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _signature_key(secret_key: str) -> bytes:
-    """Signer.signature's derived key: salted_hmac(SALT + "signer", value, SECRET_KEY, algorithm="sha256")."""
-    return hashlib.sha256(force_bytes(SALT + "signer") + force_bytes(secret_key)).digest()
+def _signature_hmac(secret_key: str) -> hmac.HMAC:
+    """Signer.signature's HMAC before its message: salted_hmac(SALT + "signer", …, SECRET_KEY, algorithm="sha256").
+    Only copied, never updated."""
+    derived = hashlib.sha256(force_bytes(SALT + "signer") + force_bytes(secret_key)).digest()
+    return hmac.new(derived, digestmod=hashlib.sha256)
 
 
 _last_timestamp: tuple[int, str] = (0, "0")
