@@ -225,8 +225,12 @@ class LanguageSender:
 
     def prepare(self, chunk: list[Delivery]) -> list[tuple[BatchSender | EachSender, Any]]:
         by_language: dict[str, list[Delivery]] = {}
+        languages: dict[str, str] = {}  # saved language -> the email's (worked out once per chunk, not per row)
         for row in chunk:
-            by_language.setdefault(email_language(row.subscriber.language), []).append(row)
+            saved = row.subscriber.language
+            if saved not in languages:
+                languages[saved] = email_language(saved)
+            by_language.setdefault(languages[saved], []).append(row)
         return [(self._sender(lang), self._sender(lang).prepare(rows)) for lang, rows in by_language.items()]
 
     def dispatch(self, parts: list[tuple[BatchSender | EachSender, Any]], connection: Any = None) -> list[Any]:
