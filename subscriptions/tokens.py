@@ -90,16 +90,14 @@ def make_email_token(subscriber: Subscriber, *, topics: list[Topic]) -> str:
 def make_token(subscriber: Subscriber, *, purpose: Purpose, topic: Topic | None = None) -> str:
     if purpose == Purpose.UNSUBSCRIBE and topic is None:
         raise ValueError("An unsubscribe token names the topic its email was for.")
-    topic_id = topic.pk if topic is not None else 0
-    payload = [subscriber.pk, topic_id, str(purpose), _binding(subscriber.pk, topic_id, purpose, subscriber.secret_key)]
-    if (
-        type(payload[0]) is int and type(topic_id) is int and payload[2].isalpha() and payload[2].isascii()
-    ):  # JSONSerializer's exact bytes
-        return _sign(payload, f'[{payload[0]},{topic_id},"{payload[2]}","{payload[3]}"]'.encode())
-    return _sign(payload)
+    subscriber_id, topic_id, letter = subscriber.pk, (topic.pk if topic is not None else 0), str(purpose)
+    binding = _binding(subscriber_id, topic_id, letter, subscriber.secret_key)
+    if type(subscriber_id) is int and type(topic_id) is int and letter.isascii() and letter.isalpha():
+        return _sign(None, f'[{subscriber_id},{topic_id},"{letter}","{binding}"]'.encode())  # JSONSerializer's bytes
+    return _sign([subscriber_id, topic_id, letter, binding])
 
 
-def _sign(payload: list, data: bytes | None = None) -> str:
+def _sign(payload: list | None, data: bytes | None = None) -> str:
     """Exactly `signing.dumps(payload, salt=SALT)` (TimestampSigner.sign_object with SECRET_KEY, sha256, no
     compression), byte for byte, so signing.loads reads it: the mailing engine makes two tokens per message, and
     Django derives the signing key, builds a JSON encoder and a signer on every call. Here the key is derived once
