@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from privacy.models import PrivacySettings
@@ -107,14 +108,27 @@ def check(edition: Edition, rows: list[Claimed]) -> tuple[list[Claimed], list[Cl
     """
     if not rows:
         return [], []
-    eligible = set(
-        eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
-        .filter(pk__any_of=[row.subscription_id for row in rows if row.subscriber is not None])
-        .values_list("pk", flat=True)
-    )
+    known = [row for row in rows if row.subscriber is not None]
+    eligible = _eligible(edition, [row.subscription_id for row in known], [row.subscriber.id for row in known])
     for row in rows:
         row.eligible = row.subscriber is not None and row.subscription_id in eligible
     return [r for r in rows if r.eligible], [r for r in rows if not r.eligible]
+
+
+def _eligible(edition: Edition, subscription_ids: list[int], subscriber_ids: list[int]) -> set[int]:
+    """Which of these subscriptions (of these subscribers) the selector finds eligible for the edition now."""
+    eligible_now = eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
+    if connection.vendor == "postgresql":
+        # The subscribers too, by id: else the planner joins the selector's subscriber conditions by hashing the
+        # whole subscriber table (a scan per batch that grows with the list: 30 ms against 2 at 100,000
+        # subscribers). Django would turn a `subscriber__id` filter into the subscription's own column, hence the
+        # expression on the joined table (its name from the model; the ids are one array parameter).
+        eligible_now = eligible_now.filter(
+            RawSQL(  # noqa: S611
+                f'"{Subscriber._meta.db_table}"."id" = ANY(%s)', [subscriber_ids], output_field=BooleanField()
+            )
+        )
+    return set(eligible_now.filter(pk__any_of=subscription_ids).order_by().values_list("pk", flat=True))
 
 
 def load_sections(leads: list[Claimed]) -> tuple[dict[int, list[Delivery]], list[Delivery], list[Delivery]]:
@@ -133,6 +147,7 @@ def load_sections(leads: list[Claimed]) -> tuple[dict[int, list[Delivery]], list
             "id",
             "carried_by_id",
             "subscription_id",
+            "subscriber_id",
             "edition_id",
             "edition__status",
             "edition__topic_id",
@@ -146,11 +161,8 @@ def load_sections(leads: list[Claimed]) -> tuple[dict[int, list[Delivery]], list
     rows = [row for row in rows if row.edition.status == Edition.Status.SENDING]
     eligible: set[int] = set()
     for edition in {row.edition_id: row.edition for row in rows}.values():
-        eligible |= set(
-            eligible_subscriptions(edition.topic_id, frequencies=edition.frequencies, on=slot_day(edition))
-            .filter(pk__any_of=[row.subscription_id for row in rows if row.edition_id == edition.pk])
-            .values_list("pk", flat=True)
-        )
+        mine = [row for row in rows if row.edition_id == edition.pk]
+        eligible |= _eligible(edition, [row.subscription_id for row in mine], [row.subscriber_id for row in mine])
     sections: dict[int, list[Delivery]] = {}
     for row in rows:
         if row.subscription_id in eligible:
