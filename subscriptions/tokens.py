@@ -8,14 +8,19 @@ carried, and a token for one subscriber or topic can't be edited into one for an
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
+import hashlib
+import hmac
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.db.models import TextChoices
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
 
 from .app_settings import app_settings
 from .models import Subscriber, Subscription, Topic
@@ -44,7 +49,30 @@ class TokenData:
 
 
 def _binding(subscriber_id: int, topic_id: int | str, purpose: str, key: str) -> str:
-    return salted_hmac(SALT, f"{subscriber_id}:{topic_id}:{purpose}", secret=key, algorithm="sha256").hexdigest()[:32]
+    """HMAC-SHA256 over the fields keyed by the subscriber's own secret_key (Django's salted_hmac, SALT as its key
+    salt): rotating that key voids the subscriber's tokens."""
+    mac = _binding_hmac(key).copy()
+    mac.update(f"{subscriber_id}:{topic_id}:{purpose}".encode())
+    return mac.hexdigest()[:32]
+
+
+_last_binding: tuple[str | None, hmac.HMAC | None] = (None, None)  # swapped whole: safe from several threads
+
+
+def _binding_hmac(secret: str | None) -> hmac.HMAC:
+    """salted_hmac(SALT, …, secret=secret, algorithm="sha256") before its message: keyed with sha256(SALT + secret).
+    Only copied, never updated. The last subscriber's is kept: a recipient's links are made one after the other
+    (OpenSSL 3 makes keying an HMAC cost several times what hashing a token does)."""
+    global _last_binding
+    if secret is None:  # (salted_hmac's default)
+        secret = settings.SECRET_KEY
+    last_secret, last = _last_binding
+    if last is not None and last_secret == secret:
+        return last
+    derived = hashlib.sha256(force_bytes(SALT) + force_bytes(secret)).digest()
+    mac = hmac.new(derived, digestmod=hashlib.sha256)
+    _last_binding = (secret, mac)
+    return mac
 
 
 def make_email_token(subscriber: Subscriber, *, topics: list[Topic]) -> str:
@@ -56,21 +84,69 @@ def make_email_token(subscriber: Subscriber, *, topics: list[Topic]) -> str:
     joined = ".".join(str(i) for i in ids)
     purpose = Purpose.UNSUBSCRIBE_EMAIL
     payload = [subscriber.pk, 0, str(purpose), _binding(subscriber.pk, joined, purpose, subscriber.secret_key), ids]
-    return _signer(settings.SECRET_KEY).sign_object(payload)
+    return _sign(payload)
 
 
 def make_token(subscriber: Subscriber, *, purpose: Purpose, topic: Topic | None = None) -> str:
     if purpose == Purpose.UNSUBSCRIBE and topic is None:
         raise ValueError("An unsubscribe token names the topic its email was for.")
-    topic_id = topic.pk if topic is not None else 0
-    payload = [subscriber.pk, topic_id, str(purpose), _binding(subscriber.pk, topic_id, purpose, subscriber.secret_key)]
-    return _signer(settings.SECRET_KEY).sign_object(payload)
+    subscriber_id, topic_id, letter = subscriber.pk, (topic.pk if topic is not None else 0), str(purpose)
+    binding = _binding(subscriber_id, topic_id, letter, subscriber.secret_key)
+    if type(subscriber_id) is int and type(topic_id) is int and letter.isascii() and letter.isalpha():
+        return _sign(None, f'[{subscriber_id},{topic_id},"{letter}","{binding}"]'.encode())  # JSONSerializer's bytes
+    return _sign([subscriber_id, topic_id, letter, binding])
+
+
+def _sign(payload: list | None, data: bytes | None = None) -> str:
+    """Exactly `signing.dumps(payload, salt=SALT)` (TimestampSigner.sign_object with SECRET_KEY, sha256, no
+    compression), byte for byte, so signing.loads reads it: the mailing engine makes two tokens per message, and
+    Django derives the signing key, builds a JSON encoder and a signer on every call. Here the key is derived once
+    per SECRET_KEY and the JSON of the token's plain shape (ints and ASCII strings) is written directly (`data`,
+    when the caller wrote it)."""
+    value = f"{_b64(data or _json(payload))}:{_timestamp()}"
+    mac = _signature_hmac(settings.SECRET_KEY).copy()
+    mac.update(value.encode())
+    return f"{value}:{_b64(mac.digest())}"
+
+
+def _json(payload: list) -> bytes:
+    """JSONSerializer's bytes (compact separators) for a list of ints, ASCII-safe strings and lists of ints."""
+    parts = []
+    for item in payload:
+        if type(item) is int:
+            parts.append(str(item))
+        elif type(item) is str and item.isalnum() and item.isascii():  # purpose letters, hex bindings
+            parts.append(f'"{item}"')
+        elif type(item) is list and all(type(i) is int for i in item):
+            parts.append(f"[{','.join(map(str, item))}]")
+        else:  # any other shape: the serializer itself
+            return signing.JSONSerializer().dumps(payload)
+    return f"[{','.join(parts)}]".encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 @functools.lru_cache(maxsize=2)
-def _signer(secret_key: str) -> signing.TimestampSigner:
-    """What signing.dumps builds on every call, built once: the mailing engine makes two tokens per message."""
-    return signing.TimestampSigner(key=secret_key, salt=SALT)
+def _signature_hmac(secret_key: str) -> hmac.HMAC:
+    """Signer.signature's HMAC before its message: salted_hmac(SALT + "signer", …, SECRET_KEY, algorithm="sha256").
+    Only copied, never updated."""
+    derived = hashlib.sha256(force_bytes(SALT + "signer") + force_bytes(secret_key)).digest()
+    return hmac.new(derived, digestmod=hashlib.sha256)
+
+
+_last_timestamp: tuple[int, str] = (0, "0")
+
+
+def _timestamp() -> str:
+    """TimestampSigner.timestamp(): base62 of the whole seconds (worked out once a second)."""
+    global _last_timestamp
+    now = int(time.time())
+    last = _last_timestamp
+    if last[0] != now:
+        last = _last_timestamp = (now, signing.b62_encode(now))
+    return last[1]
 
 
 def max_age(purpose: Purpose) -> datetime.timedelta:

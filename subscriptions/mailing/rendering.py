@@ -182,38 +182,61 @@ def _link_prefix(name: str, site_url: str) -> tuple[str, str]:
     return f"{site_url}{before}", after
 
 
-def _link(name: str, token: str) -> str:
-    before, after = _link_prefix(name, app_settings.SITE_URL)
-    return f"{before}{token}{after}"
-
-
 def recipient_links(rendered: RenderedEdition, subscriber: Subscriber) -> tuple[str, str]:
     """(unsubscribe_url, preferences_url) of one recipient: signed tokens bound to them (and the topic; for a
     combined email, the topics of all its sections: RFC 8058's one-click then stops everything this email brought)."""
-    if rendered.sections:
-        unsubscribe = _link(
-            "subscriptions:unsubscribe_email", make_email_token(subscriber, topics=list(rendered.sections))
-        )
-    else:
-        unsubscribe = _link(
-            "subscriptions:unsubscribe", make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=rendered.topic)
-        )
-    preferences = _link("subscriptions:preferences_token", make_token(subscriber, purpose=Purpose.PREFERENCES))
-    return unsubscribe, preferences
+    return Links(rendered).recipient(subscriber)
 
 
 def section_links(rendered: RenderedEdition, subscriber: Subscriber) -> list[str]:
     """Each section's own unsubscribe link (that topic only), in section order; none for a single edition."""
-    return [
-        _link("subscriptions:unsubscribe", make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=topic))
-        for topic in rendered.sections
-    ]
+    return Links(rendered).sections(subscriber)
+
+
+class Links:
+    """recipient_links, section_links and message_id_for with what is the same for every recipient of a rendering
+    worked out once (the URLs around the token, the site's domain): a batch makes them for a thousand recipients."""
+
+    def __init__(self, rendered: RenderedEdition) -> None:
+        self.rendered = rendered
+        site = app_settings.SITE_URL
+        self.unsubscribe = _link_prefix(
+            "subscriptions:unsubscribe_email" if rendered.sections else "subscriptions:unsubscribe", site
+        )
+        self.topic_unsubscribe = _link_prefix("subscriptions:unsubscribe", site)
+        self.preferences = _link_prefix("subscriptions:preferences_token", site)
+        self.message_id_format = f"<delivery-{{}}.edition-{rendered.edition_id}@{_domain(site)}>"
+
+    def recipient(self, subscriber: Subscriber) -> tuple[str, str]:
+        rendered = self.rendered
+        if rendered.sections:
+            token = make_email_token(subscriber, topics=list(rendered.sections))
+        else:
+            token = make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=rendered.topic)
+        before, after = self.unsubscribe
+        unsubscribe = f"{before}{token}{after}"
+        before, after = self.preferences
+        return unsubscribe, f"{before}{make_token(subscriber, purpose=Purpose.PREFERENCES)}{after}"
+
+    def sections(self, subscriber: Subscriber) -> list[str]:
+        before, after = self.topic_unsubscribe
+        return [
+            f"{before}{make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=topic)}{after}"
+            for topic in self.rendered.sections
+        ]
+
+    def message_id(self, delivery_id: int) -> str:
+        return self.message_id_format.format(delivery_id)
 
 
 def message_id_for(rendered: RenderedEdition, delivery_id: int) -> str:
     """A Message-ID derived from the delivery row: a resend after a crash is the same message to the mailbox."""
-    domain = urlsplit(app_settings.SITE_URL).hostname or "localhost"
-    return f"<delivery-{delivery_id}.edition-{rendered.edition_id}@{domain}>"
+    return f"<delivery-{delivery_id}.edition-{rendered.edition_id}@{_domain(app_settings.SITE_URL)}>"
+
+
+@functools.lru_cache(maxsize=4)
+def _domain(site_url: str) -> str:
+    return urlsplit(site_url).hostname or "localhost"
 
 
 def personalise(

@@ -25,11 +25,9 @@ from .inflight import reopen, shared_pool, thread_connection
 from .rendering import (
     PREFERENCES_MARK,
     UNSUBSCRIBE_MARK,
+    Links,
     RenderedEdition,
-    message_id_for,
     personalise,
-    recipient_links,
-    section_links,
 )
 
 UNSUBSCRIBE_FIELD = "spc_unsubscribe_url"  # merge_data keys of a batch call
@@ -139,18 +137,25 @@ class BatchSender:
             **tracking_options(track_opens=track_opens, caps=self.caps),
         )
         message.attach_alternative(self.html, "text/html")
-        message.merge_data, message.merge_headers, message.merge_metadata = {}, {}, {}
+        links = Links(self.rendered)  # (per message: the settings it reads are read once, not per recipient)
+        # List-Unsubscribe around each recipient's link (List-Unsubscribe-Post is the same for all: a message header)
+        before, _, after = list_unsubscribe_headers(UNSUBSCRIBE_MARK)["List-Unsubscribe"].partition(UNSUBSCRIBE_MARK)
+        section_fields = [SECTION_FIELD.format(i) for i in range(len(self.rendered.sections))]
+        merge_data, merge_headers, merge_metadata = {}, {}, {}
         for row in rows:
-            email = row.subscriber.email
-            unsubscribe, preferences = recipient_links(self.rendered, row.subscriber)
-            message.merge_data[email] = {UNSUBSCRIBE_FIELD: unsubscribe, PREFERENCES_FIELD: preferences}
-            for i, link in enumerate(section_links(self.rendered, row.subscriber)):
-                message.merge_data[email][SECTION_FIELD.format(i)] = link
-            headers = list_unsubscribe_headers(unsubscribe)
-            del headers["List-Unsubscribe-Post"]  # the same for everyone: a message header
-            headers["Message-ID"] = message_id_for(self.rendered, row.id)
-            message.merge_headers[email] = headers
-            message.merge_metadata[email] = {"delivery_id": str(row.id), "subscriber_id": str(row.subscriber.pk)}
+            subscriber = row.subscriber
+            email = subscriber.email
+            unsubscribe, preferences = links.recipient(subscriber)
+            data = {UNSUBSCRIBE_FIELD: unsubscribe, PREFERENCES_FIELD: preferences}
+            if section_fields:
+                data.update(zip(section_fields, links.sections(subscriber), strict=True))
+            merge_data[email] = data
+            merge_headers[email] = {
+                "List-Unsubscribe": f"{before}{unsubscribe}{after}",
+                "Message-ID": links.message_id(row.id),
+            }
+            merge_metadata[email] = {"delivery_id": str(row.id), "subscriber_id": str(subscriber.pk)}
+        message.merge_data, message.merge_headers, message.merge_metadata = merge_data, merge_headers, merge_metadata
         return message
 
     def prepare(self, chunk: list[Delivery]) -> list[tuple[list[Delivery], AnymailMessage]]:
@@ -226,8 +231,12 @@ class LanguageSender:
 
     def prepare(self, chunk: list[Delivery]) -> list[tuple[BatchSender | EachSender, Any]]:
         by_language: dict[str, list[Delivery]] = {}
+        languages: dict[str, str] = {}  # saved language -> the email's (worked out once per chunk, not per row)
         for row in chunk:
-            by_language.setdefault(email_language(row.subscriber.language), []).append(row)
+            saved = row.subscriber.language
+            if saved not in languages:
+                languages[saved] = email_language(saved)
+            by_language.setdefault(languages[saved], []).append(row)
         return [(self._sender(lang), self._sender(lang).prepare(rows)) for lang, rows in by_language.items()]
 
     def dispatch(self, parts: list[tuple[BatchSender | EachSender, Any]], connection: Any = None) -> list[Any]:

@@ -162,11 +162,11 @@ def _take_batch(
     or gone), group the rest by the editions their email combines: (sections by lead, other editions, groups).
     Within a group the rows are in language order, so most chunks hold one language; a chunk that holds two is
     sent as one call per language (LanguageSender)."""
-    ids = claiming.claim(edition.pk, size)
-    result.claimed += len(ids)
-    if not ids:
+    claimed = claiming.claim(edition, size)
+    result.claimed += len(claimed)
+    if not claimed:
         return None
-    to_send, ineligible = claiming.load(edition, ids)
+    to_send, ineligible = claiming.check(edition, claimed)
     result.skipped += claiming.mark_skipped(ineligible, "not eligible at send time")
     claiming.mark_skipped(claiming.sections_of(ineligible), "its email's first topic was not eligible at send time")
     sections, held, gone = claiming.load_sections(to_send)

@@ -121,3 +121,64 @@ def test_generated_tokens_never_crash_and_never_open_anything(subscriber, topics
         assert data.subscriber == (subscriber if token == genuine else other)
 
     check()
+
+
+def django_made(subscriber, purpose: Purpose, topic_id, ids=None) -> str:
+    """The way tokens were made before the mailing engine's fast path: signing.dumps and salted_hmac, as is."""
+    from django.utils.crypto import salted_hmac
+
+    bound = ".".join(str(i) for i in ids) if ids else topic_id
+    binding = salted_hmac(SALT, f"{subscriber.pk}:{bound}:{purpose}", secret=subscriber.secret_key, algorithm="sha256")
+    payload = [subscriber.pk, topic_id, str(purpose), binding.hexdigest()[:32]]
+    return signing.dumps(payload + ([ids] if ids else []), salt=SALT)
+
+
+@pytest.mark.django_db
+def test_tokens_are_byte_for_byte_what_signing_dumps_made(subscriber, topics):
+    """Links already emailed keep working, and new links work wherever the old code reads them: the fast path writes
+    exactly signing.dumps's token (same SECRET_KEY, salt, binding, timestamp)."""
+    from subscriptions.tokens import make_email_token
+
+    newsletter, other = topics["newsletter"], next(t for slug, t in topics.items() if slug != "newsletter")
+    for moment in (time.time(), time.time() - 365 * DAY, 1_700_000_000.0):
+        with mock.patch("django.core.signing.time.time", return_value=moment):
+            pairs = [
+                (
+                    make_token(subscriber, purpose=Purpose.UNSUBSCRIBE, topic=newsletter),
+                    Purpose.UNSUBSCRIBE,
+                    django_made(subscriber, Purpose.UNSUBSCRIBE, newsletter.pk),
+                ),
+                (
+                    make_token(subscriber, purpose=Purpose.PREFERENCES),
+                    Purpose.PREFERENCES,
+                    django_made(subscriber, Purpose.PREFERENCES, 0),
+                ),
+                (
+                    make_token(subscriber, purpose=Purpose.CONFIRM),
+                    Purpose.CONFIRM,
+                    django_made(subscriber, Purpose.CONFIRM, 0),
+                ),
+                (
+                    make_email_token(subscriber, topics=[other, newsletter]),
+                    Purpose.UNSUBSCRIBE_EMAIL,
+                    django_made(subscriber, Purpose.UNSUBSCRIBE_EMAIL, 0, sorted([other.pk, newsletter.pk])),
+                ),
+            ]
+            for new, _, old in pairs:
+                assert new == old
+                assert signing.loads(new, salt=SALT) == signing.loads(old, salt=SALT)  # the old reader
+        for new, purpose, old in pairs:
+            if moment > time.time() - DAY:  # (a confirmation link expires after days)
+                assert read_token(old, purpose=purpose).subscriber == subscriber  # the reader, old tokens
+                assert read_token(new, purpose=purpose).subscriber == subscriber
+
+
+@pytest.mark.django_db
+def test_two_subscribers_tokens_in_turn_each_bind_their_own_key(subscriber, topics):
+    """The derived key of the last subscriber is kept: alternating subscribers must never reuse another's."""
+    other = SubscriberFactory()
+    for _ in range(3):
+        for who in (subscriber, other):
+            token = make_token(who, purpose=Purpose.PREFERENCES)
+            assert token == django_made(who, Purpose.PREFERENCES, 0)
+            assert read_token(token, purpose=Purpose.PREFERENCES).subscriber == who
