@@ -28,6 +28,7 @@ from .rendering import (
     Links,
     RenderedEdition,
     personalise,
+    recipient_links,
 )
 
 UNSUBSCRIBE_FIELD = "spc_unsubscribe_url"  # merge_data keys of a batch call
