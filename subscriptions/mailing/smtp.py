@@ -76,6 +76,7 @@ class SpliceTemplate:
     # 8bit lines that hold a value: (their length without the values, the slots in them): none may pass MAX_LINE
     long_lines: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     slots: int = 4
+    marks: tuple[str, ...] = ()  # what stood for each value (unguessable: a random nonce per template)
 
     def splice(self, values: list[str]) -> bytes:
         encoded = [value.encode("ascii") for value in values]
@@ -155,7 +156,7 @@ class SpliceTemplate:
                 merged[-1] += piece
             elif piece != b"":
                 merged.append(piece)
-        template = cls(merged, long_lines, len(values))
+        template = cls(merged, long_lines, len(values), tuple(marks))
         if not template.fits(values):
             raise SpliceMismatch("a line of the marked message is too long")
         return template, mime
