@@ -46,6 +46,7 @@ from ..models import Delivery, Subscriber
 from .esp import Capabilities, call_with_retries, describe, is_transient
 from .inflight import reopen, shared_pool
 from .rendering import RenderedEdition, message_id_for, personalise, recipient_links, section_links
+from .senders import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -276,8 +277,6 @@ class SmtpSender:
         return outcome
 
     def send(self, chunk: list[Delivery]) -> Any:
-        from .senders import Outcome  # (senders imports nothing of this module; kept lazy all the same)
-
         self.prepare(chunk)
         outcome = Outcome()
         for delivery_id, kind, value in _run_on_connections(self.mail, chunk, self.send_one):
@@ -334,7 +333,7 @@ class SmtpSender:
                 expected.set_boundary(mime.get_boundary())
             if template.splice(expected_values) != expected.as_bytes(linesep="\r\n"):
                 raise SpliceMismatch("a second recipient's splice differs from Django's message")
-        except (SpliceMismatch, ValueError, LookupError) as error:
+        except Exception as error:  # whatever went wrong, the per-message path is the one that is known right
             logger.warning("SMTP: edition %s sent message by message (%s)", self.rendered.edition_id, error)
             return None
         return template
