@@ -53,7 +53,7 @@ class Capabilities:
     batch_size: int = 1  # recipients per API call; 1: one message per call
     merge_field: str = ""  # how a merge field is written in the body: "%recipient.{}%" formats a key
     max_tags: int | None = None  # None: no limit
-    concurrent: bool = False  # several calls in flight (HTTP APIs) or one connection in turn (SMTP)
+    concurrent: bool = False  # several calls in flight (HTTP APIs) or one connection in turn (local backends)
     tracking: bool = True  # takes per-message open/click tracking choices (else: anymail refuses even False)
     smtp: bool = False  # Django's SMTP backend: spliced messages on SMTP_CONNECTIONS connections (smtp.py)
 
