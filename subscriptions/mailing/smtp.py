@@ -423,12 +423,17 @@ def _run_on_connections(
     results: list[tuple[int, str, str]] = []
     lock = threading.Lock()
 
-    def work(connection: Any) -> None:
+    def work(connection: Any, extra: bool = True) -> None:
         done = []
-        # Open for the batch (else Django's send_messages opens and closes it around each message); if that
-        # fails, the first send opens it again and reports the error.
-        with contextlib.suppress(Exception):
+        # Open for the batch (else Django's send_messages opens and closes it around each message). An extra one
+        # the server refuses (say, a limit of connections per client) takes no recipient: the others send them.
+        # The batch's own (open already, unless it dropped): its first send opens it again and reports the error.
+        try:
             connection.open()
+        except Exception as error:
+            if extra:
+                logger.info("SMTP: an extra connection could not open (%s); the others send", describe(error))
+                return
         while True:
             try:
                 row = queue.popleft()
@@ -444,7 +449,7 @@ def _run_on_connections(
         pool = shared_pool(max(1, app_settings.SMTP_CONNECTIONS - 1), "smtp")
         futures = [pool.submit(work, connection) for connection in others]
     try:
-        work(connections[0])
+        work(connections[0], extra=False)
     finally:
         for future in futures:
             future.result()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import re
+import smtplib
 import socket
 from collections import Counter
 from email import policy
@@ -440,3 +441,35 @@ def test_the_values_are_checked_before_they_are_spliced():
         values = list(good)
         values[slot] = bad
         assert not sender.plain(values), bad
+
+
+def test_an_extra_connection_the_server_refuses_takes_no_recipient_and_the_others_send_them_all(settings, monkeypatch):
+    class Refused(Recorder):
+        def open(self) -> bool:
+            raise smtplib.SMTPConnectError(421, b"Too many connections from your host")
+
+    class Opens(Recorder):
+        opened = 0
+
+        def open(self) -> bool:
+            Opens.opened += 1
+            return True
+
+    settings.SUBSCRIPTIONS_SMTP_CONNECTIONS = 4
+    made = iter([Refused(), Opens(), Refused()])
+    monkeypatch.setattr(smtp, "get_connection", lambda: next(made))
+    mail = Recorder()
+    rows = [SimpleNamespace(id=i) for i in range(40)]
+    seen: Counter = Counter()
+
+    def send_one(row, connection):
+        assert not isinstance(connection, Refused)
+        seen[row.id] += 1
+        return row.id, "sent", type(connection).__name__
+
+    results = smtp._run_on_connections(mail, rows, send_one)
+    smtp.close_connections(mail)
+
+    assert seen == Counter(range(40))  # each exactly once, none on a refused connection
+    assert sorted(delivery_id for delivery_id, _, _ in results) == list(range(40))
+    assert Opens.opened == 1
