@@ -51,13 +51,13 @@ from .senders import Outcome
 logger = logging.getLogger(__name__)
 
 MAX_LINE = 998  # RFC 5322: longer lines make Django encode the body quoted-printable
-TO, DELIVERY_ID, UNSUBSCRIBE, PREFERENCES = 0, 1, 2, 3  # value slots; 4, 5, …: each section's own link
+TO, MESSAGE_ID, UNSUBSCRIBE, PREFERENCES = 0, 1, 2, 3  # value slots; 4, 5, …: each section's own link
 # A To that needs no encoding and no folding: an ASCII address (anything else takes the per-message path, which
 # encodes it, or refuses it as before: a CR or LF in it is a header injection Django stops).
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 PLAIN_LINK = re.compile(r"[!#-;=?-~]{1,2000}")  # printable ASCII without space, quote or angle bracket
-ID = re.compile(r"[0-9]{1,20}")
+PLAIN_MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,250}>")
 _QP_LINE = re.compile(r"\r\n|\r|\n")  # the line ends quoprimime.body_encode keeps (it escapes every other one)
 
 
@@ -97,18 +97,19 @@ class SpliceTemplate:
         return all(base + sum(len(values[slot]) for slot in slots) <= MAX_LINE for base, slots in self.long_lines)
 
     @classmethod
-    def build(
-        cls, message: EmailMessage, values: list[str], message_id: Callable[[str], str]
-    ) -> tuple[SpliceTemplate, Any]:
+    def build(cls, message: EmailMessage, values: list[str]) -> tuple[SpliceTemplate, Any]:
         """The template of `message` (one recipient's, Django's own), whose per-recipient `values` are replaced by
-        marks (`message_id(delivery id)`: its Message-ID); returns it with the marked MIME object (whose Date and
-        boundary the check reuses)."""
+        marks; returns it with the marked MIME object (whose Date and boundary the check reuses)."""
         nonce = secrets.token_hex(6)
         marks = [_mark(nonce, slot, len(value)) for slot, value in enumerate(values)]
-        ids = (message_id(values[DELIVERY_ID]), message_id(marks[DELIVERY_ID]))
-        marked = _marked_copy(message, values, marks, ids)
-        mime = marked.message()
+        mime = _marked_copy(message, values, marks).message()
         raw = mime.as_bytes(linesep="\r\n")
+        # The Message-ID is marked in the bytes, after Django folded its header for the real value's length (a
+        # mark longer than a delivery id could fold a line the real one does not): it must be there once, whole.
+        message_id = values[MESSAGE_ID].encode("ascii")
+        if raw.count(message_id) != 1:
+            raise SpliceMismatch("the Message-ID is not found once in the message")
+        raw = raw.replace(message_id, marks[MESSAGE_ID].encode("ascii"))
         slot_of = {mark: slot for slot, mark in enumerate(marks)}
         pattern = re.compile("|".join(re.escape(mark) for mark in marks))
         bpattern = re.compile(pattern.pattern.encode("ascii"))
@@ -169,11 +170,9 @@ def _mark(nonce: str, slot: int, length: int) -> str:
     return mark + "z" * max(0, length - len(mark))
 
 
-def _marked_copy(
-    message: EmailMessage, values: list[str], marks: list[str], message_ids: tuple[str, str]
-) -> EmailMessage:
-    """`message` with its recipient's values replaced by marks: To, the Message-ID (`message_ids`: the real one and
-    the marked one), every link (in the bodies and the headers)."""
+def _marked_copy(message: EmailMessage, values: list[str], marks: list[str]) -> EmailMessage:
+    """`message` with its recipient's values replaced by marks: To and every link (in the bodies and the headers;
+    the Message-ID is marked in the bytes)."""
     links = list(zip(values[UNSUBSCRIBE:], marks[UNSUBSCRIBE:], strict=True))
 
     def swap(text: str) -> str:
@@ -187,10 +186,7 @@ def _marked_copy(
     marked.alternatives = [
         alternative._replace(content=swap(alternative.content)) for alternative in message.alternatives
     ]
-    marked.extra_headers = {
-        name: message_ids[1] if str(value) == message_ids[0] else swap(str(value))
-        for name, value in message.extra_headers.items()
-    }
+    marked.extra_headers = {name: swap(str(value)) for name, value in message.extra_headers.items()}
     return marked
 
 
@@ -290,14 +286,15 @@ class SmtpSender:
     def values(self, row: Delivery, subscriber: Subscriber | None = None) -> list[str]:
         subscriber = subscriber or row.subscriber
         unsubscribe, preferences = recipient_links(self.rendered, subscriber)
-        return [subscriber.email, str(row.id), unsubscribe, preferences, *section_links(self.rendered, subscriber)]
+        links = [unsubscribe, preferences, *section_links(self.rendered, subscriber)]
+        return [subscriber.email, message_id_for(self.rendered, row.id), *links]
 
     def plain(self, values: list[str]) -> bool:
         """Values the splice carries as they are (else: that recipient goes the per-message way)."""
         return (
             PLAIN_ADDRESS.fullmatch(values[TO]) is not None
             and len(values[TO]) <= 70  # "To: " + it fits one line: Django would not fold it either
-            and ID.fullmatch(values[DELIVERY_ID]) is not None
+            and PLAIN_MESSAGE_ID.fullmatch(values[MESSAGE_ID]) is not None
             and all(PLAIN_LINK.fullmatch(link) is not None for link in values[UNSUBSCRIBE:])
         )
 
@@ -320,9 +317,7 @@ class SmtpSender:
         try:
             message, values = self._personalised(first, first.subscriber, tracking)
             self.from_email = envelope_from(message.from_email, message.encoding or settings.DEFAULT_CHARSET)
-            template, mime = SpliceTemplate.build(
-                message, values, lambda delivery_id: message_id_for(self.rendered, delivery_id)
-            )
+            template, mime = SpliceTemplate.build(message, values)
             other, probe = _made_up(first)
             expected_message, expected_values = self._personalised(other, probe, tracking)
             if not self.plain(expected_values):

@@ -425,7 +425,7 @@ def test_a_batch_goes_over_several_connections_once_each_and_a_refusal_fails_onl
 def test_the_values_are_checked_before_they_are_spliced():
     sender = SmtpSender(None, Capabilities(smtp=True), None)
     link = "https://shop.example/unsubscribe/WzEsMSwidSJd:1xXsw3:8bvbTz66ndD/"
-    good = ["reader@example.com", "12", link, link]
+    good = ["reader@example.com", "<delivery-12.edition-3@shop.example>", link, link]
     assert sender.plain(good)
     for slot, bad in [
         (TO, "reader@example.com\r\nBcc: x@example.com"),
@@ -433,7 +433,8 @@ def test_the_values_are_checked_before_they_are_spliced():
         (TO, "josé@example.com"),
         (TO, '"quoted"@example.com'),
         (TO, "a" * 70 + "@example.com"),
-        (1, "12\r\nX: y"),
+        (1, "<delivery-12.edition-3@shop.example>\r\nX: y"),
+        (1, "<delivery-12 x@shop.example>"),
         (UNSUBSCRIBE, link + "\r\nBcc: x@example.com"),
         (PREFERENCES, link + " x"),
         (PREFERENCES, link + '">'),
@@ -473,3 +474,21 @@ def test_an_extra_connection_the_server_refuses_takes_no_recipient_and_the_other
     assert seen == Counter(range(40))  # each exactly once, none on a refused connection
     assert sorted(delivery_id for delivery_id, _, _ in results) == list(range(40))
     assert Opens.opened == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["shop.example", "newsletter.example-shop.co.uk", "n" * 40 + ".example.com"])
+def test_a_long_site_host_folds_the_message_id_header_as_django_does(topics, settings, host):
+    settings.SUBSCRIPTIONS_SITE_URL = f"https://{host}"
+    people(topics, "a@example.com", "b@example.com")
+    edition = make_edition(topics["newsletter"])
+    mailing.plan_edition(edition_id=edition.pk)
+    rows = rows_of(edition)
+    rendered = rendered_for(edition)
+    sender = sender_for(rendered, rows)
+    assert sender.templates[False] is not None
+    for row in rows:
+        message = sender.message_for(row)
+        assert isinstance(message, SplicedMessage)
+        assert_same_message(message.raw, django_bytes(rendered, row, message.raw))
+        assert parsed(message.raw)["Message-ID"].strip() == f"<delivery-{row.id}.edition-{edition.pk}@{host}>"
