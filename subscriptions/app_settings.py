@@ -135,6 +135,11 @@ class AppSettings:
         return getattr(settings, "SUBSCRIPTIONS_SEND_PIPELINE", 1)
 
     @property
+    def SMTP_CONNECTIONS(self) -> int:
+        """Django's SMTP backend: connections a worker process sends a batch on at once (each in its own thread)."""
+        return getattr(settings, "SUBSCRIPTIONS_SMTP_CONNECTIONS", 4)
+
+    @property
     def SEND_RATE_LIMITS(self) -> dict[str, float]:
         """Most API calls per second per worker process, by anymail esp_name ({"Postmark": 100}); unset: no cap."""
         return getattr(settings, "SUBSCRIPTIONS_SEND_RATE_LIMITS", {})

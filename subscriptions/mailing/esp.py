@@ -13,10 +13,12 @@ account must have open and click tracking off. The others get track_opens per re
 | Postmark               | one call per message (1)       | -                       | 1                |
 | Amazon SES             | one call per message (2)       | -                       | any (3)          |
 | any other anymail ESP  | one call per message           | -                       | 1                |
-| SMTP, console, files   | one message at a time on one connection | -              | any              |
+| SMTP (Django's backend) | one message per call, SMTP_CONNECTIONS connections at once (4) | -  | any              |
+| console, files, memory | one message at a time on one connection | -              | any              |
 
 (1) Postmark's batch API personalises headers and metadata but not the body without a stored template.
 (2) SES's SendBulkEmail needs a stored template too. (3) One with the AMAZON_SES_MESSAGE_TAG_NAME setting.
+(4) The edition's MIME built once per batch and spliced per recipient (smtp.py).
 
 Batch calls carry each recipient's links in `merge_data`, their List-Unsubscribe and Message-ID in
 `merge_headers` and their delivery id in `merge_metadata` (anymail normalises all three). Per-message ESPs get
@@ -38,6 +40,7 @@ from typing import Any, TypeVar
 from anymail.exceptions import AnymailAPIError, AnymailError
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from ..app_settings import app_settings
 
@@ -50,8 +53,9 @@ class Capabilities:
     batch_size: int = 1  # recipients per API call; 1: one message per call
     merge_field: str = ""  # how a merge field is written in the body: "%recipient.{}%" formats a key
     max_tags: int | None = None  # None: no limit
-    concurrent: bool = False  # several calls in flight (HTTP APIs) or one connection in turn (SMTP)
+    concurrent: bool = False  # several calls in flight (HTTP APIs) or one connection in turn (local backends)
     tracking: bool = True  # takes per-message open/click tracking choices (else: anymail refuses even False)
+    smtp: bool = False  # Django's SMTP backend: spliced messages on SMTP_CONNECTIONS connections (smtp.py)
 
     @property
     def batches(self) -> bool:
@@ -61,7 +65,7 @@ class Capabilities:
 def capabilities(connection: Any) -> Capabilities:
     esp_name = getattr(connection, "esp_name", None)
     if esp_name is None:  # not anymail: Django's SMTP, console, file or memory backends
-        return Capabilities()
+        return Capabilities(smtp=isinstance(connection, SmtpBackend))
     if esp_name == "SendGrid":
         return Capabilities(esp_name, 1000, getattr(connection, "merge_field_format", None) or "{}", 10, True)
     if esp_name == "Mailgun":

@@ -1,5 +1,6 @@
 """Sending a claimed batch: one anymail batch call per chunk where the ESP has a batch API, else several
-per-message calls in flight (or one SMTP connection in turn); retries, permanent refusals, pause and cancel.
+per-message calls in flight (Django's SMTP backend: spliced messages on several connections, smtp.py); retries,
+permanent refusals, pause and cancel.
 With a batch API the calls are pipelined (SUBSCRIPTIONS_SEND_PIPELINE): a chunk's call runs in a background thread
 while this task builds the next chunk and, at a full batch's last call, claims and loads the next batch."""
 
@@ -22,6 +23,7 @@ from .inflight import InFlight
 from .planning import detach_sections, finish_edition_if_done
 from .rendering import rendered_for
 from .senders import BatchSender, EachSender, LanguageSender
+from .smtp import SmtpSender
 
 CONTINUE_SECONDS = 30  # how long a pipelined task goes on to next batches (then the next task takes over)
 
@@ -98,9 +100,9 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
             while index < len(pending):
                 key, chunk, sections = pending[index]
                 if key not in senders:
-                    kind = BatchSender if caps.batches else EachSender
+                    kind = BatchSender if caps.batches else SmtpSender if caps.smtp else EachSender
 
-                    def make(language: str, key: tuple[int, ...] = key, kind: type = kind) -> BatchSender | EachSender:
+                    def make(language: str, key: tuple[int, ...] = key, kind: type = kind) -> Any:
                         return kind(mail, caps, rendered_for(edition, [others[pk] for pk in key], language))
 
                     senders[key] = LanguageSender(make)

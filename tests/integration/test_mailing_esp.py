@@ -187,7 +187,12 @@ def test_a_worker_killed_mid_batch_leaves_no_recipient_missing(worker_factory, e
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_smtp_path_sends_each_batch_over_one_connection_to_a_real_smtp_server(worker_factory):
+def test_the_smtp_path_sends_each_batch_over_its_connections_to_a_real_smtp_server(worker_factory):
+    """Django's SMTP backend to a real aiosmtpd: spliced messages (smtp.py) on SMTP_CONNECTIONS connections per
+    batch; every recipient exactly once, with their own List-Unsubscribe, links and Message-ID."""
+    import email
+    from email import policy
+
     from aiosmtpd.controller import Controller
 
     class Collect:
@@ -218,6 +223,7 @@ def test_the_smtp_path_sends_each_batch_over_one_connection_to_a_real_smtp_serve
             EMAIL_PORT=str(controller.port),
             SUBSCRIPTIONS_SEND_BATCH_SIZE="20",
             SUBSCRIPTIONS_SEND_CHUNK="10",
+            SUBSCRIPTIONS_SMTP_CONNECTIONS="3",
         )
         edition = edition_for(newsletter)
         worker_factory.start()
@@ -227,10 +233,22 @@ def test_the_smtp_path_sends_each_batch_over_one_connection_to_a_real_smtp_serve
         controller.stop()
 
     assert Counter(to for to, _ in handler.messages) == Counter({s.email: 1 for s in subscribers})
-    assert handler.connections == 3  # three batches of 20, one connection each
+    assert handler.connections == 3 * 3  # three batches of 20, three connections each
     by_email = {s.email: s for s in subscribers}
+    deliveries = {d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")}
     for to, content in handler.messages:
-        text = content.decode()
-        assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in text
-        token = re.search(r"List-Unsubscribe:\s*<http[^>]+/unsubscribe/([^/>]+)/>", text).group(1)
+        message = email.message_from_bytes(content, policy=policy.default)
+        assert message["To"] == to
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["Message-ID"].startswith(f"<delivery-{deliveries[to].pk}.edition-{edition.pk}@")
+        url = re.fullmatch(r"<([^>]+)>", message["List-Unsubscribe"].strip()).group(1)
+        token = re.search(r"/unsubscribe/([^/>]+)/", url).group(1)
         assert read_token(token, purpose=Purpose.UNSUBSCRIBE).subscriber == by_email[to]
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert url in text
+        assert url in html
+        preferences = re.search(r"https?://[^\s\"<>]+/preferences/([^/\s\"<>]+)/", html).group(1)
+        assert read_token(preferences, purpose=Purpose.PREFERENCES).subscriber == by_email[to]
+        assert "spc" not in text + html  # no mark left
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
