@@ -130,7 +130,7 @@ class BatchSender:
             )
             if self.template is None:
                 per_message = Capabilities(
-                    caps.esp_name, max_tags=caps.max_tags, concurrent=True, tracking=caps.tracking
+                    caps.esp_name, max_tags=caps.max_tags, concurrent=caps.concurrent, tracking=caps.tracking
                 )
                 self.fallback = EachSender(mail, per_message, rendered)
 
