@@ -97,8 +97,8 @@ def entry_retry(message: AnymailMessage, email: str) -> str | None:
 def forget_later(edition_id: int) -> None:
     """After commit, enqueue the deletion of an edition's templates (when the ESP stores them), after the lease:
     calls still in flight for a cancelled edition finish first."""
-    if not app_settings.ESP_TEMPLATES:
-        return
+    if not app_settings.ESP_TEMPLATES or not capabilities(get_connection()).stored_template:
+        return  # (an ESP that stores none: nothing to delete; building the backend opens nothing)
     from ..tasks import delete_edition_templates
 
     transaction.on_commit(

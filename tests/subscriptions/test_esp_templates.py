@@ -254,3 +254,17 @@ def test_cancelling_an_edition_enqueues_the_deletion_of_its_templates(
     with django_capture_on_commit_callbacks(execute=True):
         mailing.cancel_edition(edition_id=edition.pk)
     assert enqueued == [((edition.pk,), app_settings.SEND_LEASE_SECONDS)]  # after the calls in flight
+
+
+@pytest.mark.django_db
+def test_an_esp_that_stores_no_template_enqueues_no_deletion(
+    settings, esp_server, topics, monkeypatch, django_capture_on_commit_callbacks
+):
+    configured = esp_server.anymail_settings("mailgun")
+    settings.EMAIL_BACKEND, settings.ANYMAIL = configured["EMAIL_BACKEND"], configured["ANYMAIL"]
+    enqueued = []
+    monkeypatch.setattr("subscriptions.tasks.delete_edition_templates.apply_async", lambda *a, **kw: enqueued.append(a))
+    edition = make_edition(topics["newsletter"])
+    with django_capture_on_commit_callbacks(execute=True):
+        mailing.cancel_edition(edition_id=edition.pk)
+    assert enqueued == []
