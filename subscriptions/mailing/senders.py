@@ -176,7 +176,7 @@ class BatchSender:
             if rows:
                 parts.append((rows, self.message(rows, track_opens=track_opens)))
                 if self.template is not None:  # subject and bodies come from the ESP's stored template
-                    templates.use(parts[-1][1], self.template)
+                    templates.use(parts[-1][1], self.template, self.caps.esp_name)
         return parts
 
     def dispatch(self, parts: list[tuple[list[Delivery], AnymailMessage]], connection: Any = None) -> list[Any]:

@@ -73,11 +73,14 @@ def ensure(connection: Any, edition_id: int, subject: str, text: str, html: str,
     return name
 
 
-def use(message: AnymailMessage, name: str) -> AnymailMessage:
+def use(message: AnymailMessage, name: str, esp_name: str) -> AnymailMessage:
     """A batch message sent through the stored template: subject and bodies come from it (anymail refuses them
-    beside a template for SES; Postmark wants no Subject with one)."""
+    beside a template for SES; Postmark wants no Subject with one). Postmark would inline the HTML's style blocks
+    in a templated send: not asked, so the HTML is the one per-message sends deliver."""
     message.template_id = name
     message.subject, message.body, message.alternatives = "", "", []
+    if esp_name == "Postmark":
+        message.esp_extra = {"InlineCss": False}
     return message
 
 

@@ -72,6 +72,7 @@ def test_the_batch_payload_names_the_template_and_carries_each_recipients_own_li
                 assert m["TemplateAlias"] == sender.template
                 assert not {"Subject", "TextBody", "HtmlBody"} & set(m)  # they come from the template
                 assert m["Tag"] == "commercial"  # Postmark takes one tag
+                assert m["InlineCss"] is False  # the HTML as per-message sends deliver it
         else:
             payload.finalize_payload()
             assert payload.api_name == "send_bulk_email"
