@@ -7,10 +7,17 @@ message as the ESP would deliver it, merge fields and per-recipient headers appl
     ESP          endpoint (POST)                                 point anymail at it with
     SendGrid     /sendgrid/v3/mail/send                          ANYMAIL_SENDGRID_API_URL=<url>/sendgrid/v3/
     Mailgun      /mailgun/v3/<domain>/messages                   ANYMAIL_MAILGUN_API_URL=<url>/mailgun/v3
-    Postmark     /postmark/email, /postmark/email/batch          ANYMAIL_POSTMARK_API_URL=<url>/postmark/
+    Postmark     /postmark/email, /postmark/email/batch,         ANYMAIL_POSTMARK_API_URL=<url>/postmark/
+                 /postmark/email/batchWithTemplates; templates:
+                 POST/GET /postmark/templates, GET/DELETE …/{alias}
     Brevo        /brevo/v3/smtp/email                            ANYMAIL_BREVO_API_URL=<url>/brevo/v3/
     Amazon SES   /ses/v2/email/outbound-emails (SendEmail, v2)   ANYMAIL_AMAZON_SES_CLIENT_PARAMS=
-                                                                   {"endpoint_url": "<url>/ses", "region_name": ...}
+                 /ses/v2/email/outbound-bulk-emails (SendBulk-     {"endpoint_url": "<url>/ses", "region_name": ...}
+                 Email); templates: POST/GET /ses/v2/email/templates, DELETE …/{name}
+
+A stored template (Postmark's, SES's) is rendered per message with its data ({{{x}}} as is, {{x}} HTML-escaped in the
+HTML body); `server.templates(esp)` lists them, stats() counts templates_created and templates_deleted. Faults apply to
+template calls too; a template call is not an accepted send request.
 
 `EspServer.anymail_settings(esp)` returns the ANYMAIL dict (and `EMAIL_BACKEND` path) for one of them.
 
@@ -22,7 +29,8 @@ Python API (tests run it in a thread; the benchmark runs `python benchmarks/esp_
     server.hang_next(1, seconds=5)                            # the next call answers only after 5 s (a timeout)
     server.outage(30)                                         # every call answers 503 for the next 30 s
     server.reject("bad@example.com")                          # a permanent rejection of that address
-    server.stats()      # {"requests", "accepted_requests", "faults", "messages", "by_esp": {esp: requests}}
+    server.stats()      # {"requests", "accepted_requests", "faults", "messages", "rejected", "templates_created",
+                        #  "templates_deleted", "templates", "by_esp": {esp: requests}}
     server.messages()   # recorded deliveries: [{"esp", "to", "subject", "headers", "text", "html", "metadata"}]
     server.reset(); server.stop()
 
@@ -37,6 +45,7 @@ import base64
 import contextlib
 import email
 import email.policy
+import html as htmllib
 import json
 import re
 import threading
@@ -138,6 +147,7 @@ class EspServer:
             self._counts: Counter[str] = Counter()
             self._by_esp: Counter[str] = Counter()
             self._messages: list[dict[str, Any]] = []
+            self._templates: dict[tuple[str, str], dict[str, str]] = {}  # (esp, name) -> subject, text, html
 
     # --- what it saw -----------------------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -148,6 +158,9 @@ class EspServer:
                 "faults": self._counts["faults"],
                 "messages": self._counts["messages"],
                 "rejected": self._counts["rejected"],
+                "templates_created": self._counts["templates_created"],
+                "templates_deleted": self._counts["templates_deleted"],
+                "templates": sorted(name for _, name in self._templates),
                 "by_esp": dict(self._by_esp),
             }
 
@@ -181,6 +194,30 @@ class EspServer:
     def _is_rejected(self, address: str) -> bool:
         return _addr(address).lower() in self._rejected
 
+    def templates(self, esp: str) -> dict[str, dict[str, str]]:
+        """The templates stored for one ESP ("postmark", "ses"): name -> subject, text, html."""
+        with self._lock:
+            return {name: dict(t) for (e, name), t in self._templates.items() if e == esp}
+
+    def _store_template(self, esp: str, name: str, template: dict[str, str]) -> bool:
+        with self._lock:
+            if (esp, name) in self._templates:
+                return False
+            self._templates[(esp, name)] = template
+            self._counts["templates_created"] += 1
+            return True
+
+    def _template(self, esp: str, name: str) -> dict[str, str] | None:
+        with self._lock:
+            return self._templates.get((esp, name))
+
+    def _delete_template(self, esp: str, name: str) -> bool:
+        with self._lock:
+            if self._templates.pop((esp, name), None) is None:
+                return False
+            self._counts["templates_deleted"] += 1
+            return True
+
 
 def _addr(value: str) -> str:
     match = re.search(r"<([^>]+)>", value)
@@ -192,6 +229,20 @@ def _merge(text: str, values: dict[str, str], pattern: str) -> str:
     for key, value in values.items():
         text = text.replace(pattern.format(key), str(value))
     return text
+
+
+_TAG = re.compile(r"\{\{\{\s*([\w.]+)\s*\}\}\}|\{\{\s*([\w.]+)\s*\}\}")
+
+
+def _render(template: str, values: dict[str, Any], *, html: bool) -> str:
+    """A stored template's merge tags filled as Postmark (Mustachio) and SES (Handlebars) do: {{{x}}} as is, {{x}}
+    HTML-escaped in an HTML body; a field missing from the data renders empty."""
+
+    def one(match: re.Match) -> str:
+        value = str(values.get(match.group(1) or match.group(2), ""))
+        return value if match.group(1) or not html else htmllib.escape(value)
+
+    return _TAG.sub(one, template)
 
 
 # --- one parser per API: body -> (status, response body, response headers, deliveries accepted) -----------------------
@@ -302,6 +353,107 @@ def _postmark(server: EspServer, body: bytes, content_type: str, batch: bool) ->
     return 200, answers, {}, deliveries
 
 
+def _postmark_with_templates(server: EspServer, body: bytes, content_type: str) -> Answer:
+    """email/batchWithTemplates: each message rendered from its stored template with its TemplateModel."""
+    answers, deliveries = [], []
+    for item in json.loads(body)["Messages"]:
+        template = server._template("postmark", str(item.get("TemplateAlias") or item.get("TemplateId")))
+        if template is None or {"Subject", "TextBody", "HtmlBody"} & set(item):
+            why = "not found" if template is None else "Subject/TextBody/HtmlBody are not allowed with a template"
+            answers.append({"ErrorCode": 1101, "Message": f"Template {why}.", "To": item.get("To", "")})
+            continue
+        if not server.record:  # only counted (the benchmark)
+            answer, delivery = _postmark_one(server, {"To": item["To"]})
+            answers.append(answer)
+            deliveries += [delivery] if delivery else []
+            continue
+        model = item.get("TemplateModel", {})
+        rendered = {
+            "Subject": _render(template["subject"], model, html=False),
+            "TextBody": _render(template["text"], model, html=False),
+            "HtmlBody": _render(template["html"], model, html=True),
+        }
+        answer, delivery = _postmark_one(server, {**item, **rendered})
+        answers.append(answer)
+        if delivery is not None:
+            deliveries.append({**delivery, "template": template["name"]})
+    return 200, answers, {}, deliveries
+
+
+def _postmark_templates(server: EspServer, method: str, name: str, body: bytes) -> Answer:
+    """Postmark's Templates API: POST /templates, GET /templates[/{alias}], DELETE /templates/{alias}."""
+    missing = {"ErrorCode": 1101, "Message": "The template was not found."}
+    if method == "POST":
+        data = json.loads(body)
+        template = {"name": data["Alias"], "subject": data["Subject"], "text": data.get("TextBody", "")}
+        if not server._store_template("postmark", data["Alias"], {**template, "html": data.get("HtmlBody", "")}):
+            return 422, {"ErrorCode": 1122, "Message": "The alias is already in use by another template."}, {}, []
+        return 200, {"TemplateId": 1, "Name": data["Name"], "Alias": data["Alias"], "Active": True}, {}, []
+    if method == "DELETE":
+        if not server._delete_template("postmark", name):
+            return 422, missing, {}, []
+        return 200, {"ErrorCode": 0, "Message": f"Template {name} removed."}, {}, []
+    if name:
+        template = server._template("postmark", name)
+        return (200, {"Alias": name, "Subject": template["subject"]}, {}, []) if template else (422, missing, {}, [])
+    listed = [{"Alias": n, "Name": n, "Active": True, "TemplateType": "Standard"} for n in server.templates("postmark")]
+    return 200, {"TotalCount": len(listed), "Templates": listed}, {}, []
+
+
+def _ses_bulk(server: EspServer, body: bytes, content_type: str) -> Answer:
+    """SES v2 SendBulkEmail: each destination rendered from the stored template with its ReplacementTemplateData,
+    its ReplacementHeaders applied; one result per destination (MESSAGE_REJECTED for a refused address)."""
+    data = json.loads(body)
+    name = data["DefaultContent"]["Template"]["TemplateName"]
+    template = server._template("ses", name)
+    if template is None:
+        return 404, {"__type": "NotFoundException", "message": f"Template {name} does not exist."}, {}, []
+    results, deliveries = [], []
+    for entry in data["BulkEmailEntries"]:
+        to = entry["Destination"]["ToAddresses"][0]
+        if server._is_rejected(to):
+            results.append({"Status": "MESSAGE_REJECTED", "Error": f"Address blacklisted: {_addr(to)}"})
+            continue
+        if not server.record:  # only counted (the benchmark): rendering 50 bodies a call would be its ceiling
+            deliveries.append({"to": _addr(to)})
+            results.append({"Status": "SUCCESS", "MessageId": uuid.uuid4().hex})
+            continue
+        values = json.loads(entry["ReplacementEmailContent"]["ReplacementTemplate"]["ReplacementTemplateData"])
+        headers = [(h["Name"], h["Value"]) for h in entry.get("ReplacementHeaders", [])]
+        deliveries.append(
+            {
+                "to": _addr(to),
+                "subject": _render(template["subject"], values, html=False),
+                "headers": {k: v for k, v in headers if k not in ("X-Metadata", "X-Tag")},
+                "text": _render(template["text"], values, html=False),
+                "html": _render(template["html"], values, html=True),
+                "metadata": json.loads(dict(headers).get("X-Metadata", "{}")),
+                "tags": [v for k, v in headers if k == "X-Tag"],
+                "template": name,
+            }
+        )
+        results.append({"Status": "SUCCESS", "MessageId": uuid.uuid4().hex})
+    return 200, {"BulkEmailEntryResults": results}, {}, deliveries
+
+
+def _ses_templates(server: EspServer, method: str, name: str, body: bytes) -> Answer:
+    """SES v2 CreateEmailTemplate, DeleteEmailTemplate, ListEmailTemplates."""
+    if method == "POST":
+        data = json.loads(body)
+        content = data["TemplateContent"]
+        template = {"name": data["TemplateName"], "subject": content.get("Subject", "")}
+        template.update(text=content.get("Text", ""), html=content.get("Html", ""))
+        if not server._store_template("ses", data["TemplateName"], template):
+            return 400, {"__type": "AlreadyExistsException", "message": "Template already exists."}, {}, []
+        return 200, {}, {}, []
+    if method == "DELETE":
+        if not server._delete_template("ses", name):
+            return 404, {"__type": "NotFoundException", "message": f"Template {name} does not exist."}, {}, []
+        return 200, {}, {}, []
+    listed = [{"TemplateName": n, "CreatedTimestamp": 0} for n in server.templates("ses")]
+    return 200, {"TemplatesMetadata": listed}, {}, []
+
+
 def _brevo(server: EspServer, body: bytes, content_type: str) -> Answer:
     data = json.loads(body)
     versions = data.get("messageVersions") or [{"to": data["to"]}]
@@ -359,7 +511,22 @@ def _ses(server: EspServer, body: bytes, content_type: str) -> Answer:
     return 200, {"MessageId": uuid.uuid4().hex}, {}, deliveries
 
 
+def _route_templates(path: str):
+    """Template management (any method): (esp, handler(server, method, name, body)) or (None, None)."""
+    match = re.search(r"/postmark/templates(?:/([^/?]+))?$", path)
+    if match:
+        return "postmark", match.group(1) or ""
+    match = re.search(r"/v2/email/templates(?:/([^/?]+))?$", path)
+    if match:
+        return "ses", match.group(1) or ""
+    return None, None
+
+
 def _route(path: str):
+    if path.endswith("/email/batchWithTemplates"):
+        return "postmark", _postmark_with_templates
+    if path.endswith("/v2/email/outbound-bulk-emails"):
+        return "ses", _ses_bulk
     if path.endswith("/mail/send"):
         return "sendgrid", _sendgrid
     if re.search(r"/v3/[^/]+/messages$", path):
@@ -398,18 +565,15 @@ def _handler_for(server: EspServer) -> type[BaseHTTPRequestHandler]:
                 self._answer(200, server.stats())
             elif self.path == "/_messages":
                 self._answer(200, server.messages())
-            else:
+            elif not self._templates("GET", b""):
                 self._answer(404, {"message": "not found"})
 
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.startswith("/_"):
-                self._control(body)
-                return
-            esp, parse = _route(self.path.split("?")[0])
-            if parse is None:
-                self._answer(404, {"message": f"no stand-in API at {self.path}"})
-                return
+        def do_DELETE(self) -> None:
+            if not self._templates("DELETE", b""):
+                self._answer(404, {"message": "not found"})
+
+        def _faulted(self) -> bool:
+            """Latency, then an injected fault (answered here) or False: the call goes on."""
             fault = server._fault()
             time.sleep(server.latency)
             if fault and fault[0] == "hang":
@@ -419,6 +583,34 @@ def _handler_for(server: EspServer) -> type[BaseHTTPRequestHandler]:
                 status, retry_after = fault[1]
                 headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
                 self._answer(status, {"message": "stand-in fault", "errors": [{"message": "stand-in fault"}]}, headers)
+                return True
+            return False
+
+        def _templates(self, method: str, body: bytes) -> bool:
+            """A template API call (Postmark's Templates, SES v2's email templates): answered here, faults too."""
+            esp, name = _route_templates(self.path.split("?")[0])
+            if esp is None:
+                return False
+            if not self._faulted():
+                handle = _postmark_templates if esp == "postmark" else _ses_templates
+                status, payload, headers, _ = handle(server, method, name, body)
+                if status >= 400 and isinstance(payload, dict) and "__type" in payload:
+                    headers = {**headers, "x-amzn-ErrorType": payload["__type"]}
+                self._answer(status, payload, headers)
+            return True
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.startswith("/_"):
+                self._control(body)
+                return
+            if self._templates("POST", body):
+                return
+            esp, parse = _route(self.path.split("?")[0])
+            if parse is None:
+                self._answer(404, {"message": f"no stand-in API at {self.path}"})
+                return
+            if self._faulted():
                 return
             try:
                 status, payload, headers, deliveries = parse(server, body, self.headers.get("Content-Type", ""))
@@ -427,8 +619,10 @@ def _handler_for(server: EspServer) -> type[BaseHTTPRequestHandler]:
                     server._counts["rejected"] += 1
                 self._answer(400, {"message": f"rejected recipient {rejected}", "errors": [{"message": "rejected"}]})
                 return
-            if deliveries:  # (a Postmark batch accepts the rest when it refuses one address)
+            if deliveries:  # (a Postmark or SES bulk batch accepts the rest when it refuses one address)
                 server._accept(esp, deliveries)
+            if esp == "ses" and status >= 400 and isinstance(payload, dict) and "__type" in payload:
+                headers = {**headers, "x-amzn-ErrorType": payload["__type"]}
             self._answer(status, payload, headers)
 
         def _control(self, body: bytes) -> None:

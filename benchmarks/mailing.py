@@ -4,8 +4,9 @@ It creates a throwaway PostgreSQL database (dropped afterwards), seeds N subscri
 and sends it in this process, the way one worker process would, through the backend you name:
 
     sendgrid, mailgun, brevo   anymail's real backend, batch API, against the stand-in ESP (benchmarks/esp_server.py,
-    postmark, ses              its own process) answering after --latency-ms; per-message API, SEND_CONCURRENCY calls
-                               in flight
+    postmark, ses              its own process) answering after --latency-ms; Postmark and SES batch through a stored
+                               template (SUBSCRIPTIONS_ESP_TEMPLATES=False: per-message API, SEND_CONCURRENCY calls
+                               in flight)
     smtp                       Django's SMTP backend to a local aiosmtpd (its own process; sink handler)
     dummy                      Django's dummy backend (sends nothing: the pipeline's own cost)
 

@@ -145,6 +145,12 @@ class AppSettings:
         return getattr(settings, "SUBSCRIPTIONS_SEND_RATE_LIMITS", {})
 
     @property
+    def ESP_TEMPLATES(self) -> bool:
+        """Postmark and Amazon SES: send each chunk as one batch call through a template stored at the ESP (created
+        per rendering, deleted when the edition is done); False: one call per message (docs/mailing.md)."""
+        return getattr(settings, "SUBSCRIPTIONS_ESP_TEMPLATES", True)
+
+    @property
     def SOFT_BOUNCE_LIMIT(self) -> int:
         """Soft bounces (temporary failures) after which an address is suppressed."""
         return getattr(settings, "SUBSCRIPTIONS_SOFT_BOUNCE_LIMIT", 3)

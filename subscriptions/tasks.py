@@ -63,3 +63,14 @@ def purge_unconfirmed_subscribers() -> int:
 @shared_task(acks_late=True)
 def send_announcement_batch(announcement_id: int) -> int:
     return announcements.send_announcement_batch(announcement_id=announcement_id)
+
+
+@shared_task(ignore_result=True)
+def delete_edition_templates(edition_id: int) -> int:
+    """Delete the templates an edition stored at the ESP (Postmark, SES) once it is sent or cancelled. A failure
+    is only logged: a template left behind costs nothing but room (Postmark limits templates per server)."""
+    try:
+        return mailing.templates.forget(edition_id)
+    except Exception:
+        logger.warning("Edition %s: its templates at the ESP were not all deleted.", edition_id, exc_info=True)
+        return 0

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..app_settings import app_settings
 from ..models import Delivery, Edition
 from ..schedule import due_frequencies, upcoming_slots
+from . import templates
 from .planning import detach_sections, plan_editions
 
 SENDABLE_NOW = {Edition.Status.DRAFT, Edition.Status.SCHEDULED}
@@ -85,6 +86,7 @@ def cancel_edition(*, edition_id: int) -> int | None:
             return None
         edition.status = Edition.Status.CANCELLED
         edition.save(update_fields=["status"])
+        templates.forget_later(edition_id)  # the templates it stored at the ESP, once the calls in flight are done
         # A batch holding claimed rows skips none it already sent; its remaining chunks see the edition cancelled
         # (and hand back the sections those emails carried). Emails no batch holds give theirs back now: the other
         # topics due in the slot still go, as emails of their own, combined anew.

@@ -10,15 +10,17 @@ account must have open and click tracking off. The others get track_opens per re
 | SendGrid               | personalizations, 1,000        | SENDGRID_MERGE_FIELD_FORMAT (default: the key itself) | 10 |
 | Mailgun                | recipient-variables, 1,000     | %recipient.KEY%         | 3                |
 | Brevo                  | messageVersions, 1,000         | {{ params.KEY }}        | any              |
-| Postmark               | one call per message (1)       | -                       | 1                |
-| Amazon SES             | one call per message (2)       | -                       | any (3)          |
+| Postmark               | batchWithTemplates, 500 (1)    | {{{KEY}}} (stored template) | 1            |
+| Amazon SES             | SendBulkEmail, 50 (1)          | {{{KEY}}} (stored template) | any (2)      |
 | any other anymail ESP  | one call per message           | -                       | 1                |
-| SMTP (Django's backend) | one message per call, SMTP_CONNECTIONS connections at once (4) | -  | any              |
+| SMTP (Django's backend) | one message per call, SMTP_CONNECTIONS connections at once (3) | -  | any              |
 | console, files, memory | one message at a time on one connection | -              | any              |
 
-(1) Postmark's batch API personalises headers and metadata but not the body without a stored template.
-(2) SES's SendBulkEmail needs a stored template too. (3) One with the AMAZON_SES_MESSAGE_TAG_NAME setting.
-(4) The edition's MIME built once per batch and spliced per recipient (smtp.py).
+(1) Their batch APIs personalise a body only from a template stored at the ESP (`stored_template`): each rendering
+is stored once (templates.py) and deleted when the edition is done. SUBSCRIPTIONS_ESP_TEMPLATES=False, or an edition
+whose text holds `{{`/`}}` of its own: one call per message, as for any other ESP.
+(2) One with the AMAZON_SES_MESSAGE_TAG_NAME setting.
+(3) The edition's MIME built once per batch and spliced per recipient (smtp.py).
 
 Batch calls carry each recipient's links in `merge_data`, their List-Unsubscribe and Message-ID in
 `merge_headers` and their delivery id in `merge_metadata` (anymail normalises all three). Per-message ESPs get
@@ -45,6 +47,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from ..app_settings import app_settings
 
 T = TypeVar("T")
+TEMPLATE_FIELD = "{{{{{{{}}}}}}}"  # "{{{KEY}}}" in a stored template (Postmark's Mustachio, SES's Handlebars): raw
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Capabilities:
     concurrent: bool = False  # several calls in flight (HTTP APIs) or one connection in turn (local backends)
     tracking: bool = True  # takes per-message open/click tracking choices (else: anymail refuses even False)
     smtp: bool = False  # Django's SMTP backend: spliced messages on SMTP_CONNECTIONS connections (smtp.py)
+    stored_template: bool = False  # the batch API personalises a body only from a template stored at the ESP
 
     @property
     def batches(self) -> bool:
@@ -74,10 +78,16 @@ def capabilities(connection: Any) -> Capabilities:
         return Capabilities(esp_name, 1000, "{{{{ params.{} }}}}", None, True, tracking=False)
     if esp_name == "Amazon SES":
         one_tag = getattr(connection, "message_tag_name", None) is not None
+        if app_settings.ESP_TEMPLATES:  # SendBulkEmail, 50 destinations a call, through a stored template
+            return Capabilities(
+                esp_name, 50, TEMPLATE_FIELD, 1 if one_tag else None, True, tracking=False, stored_template=True
+            )
         return Capabilities(esp_name, 1, "", 1 if one_tag else None, True, tracking=False)
     if esp_name == "Test":  # anymail's test backend (the test suite's outbox): takes everything, one at a time
         return Capabilities(esp_name)
     if esp_name == "Postmark":
+        if app_settings.ESP_TEMPLATES:  # email/batchWithTemplates, 500 messages a call, through a stored template
+            return Capabilities(esp_name, 500, TEMPLATE_FIELD, 1, True, stored_template=True)
         return Capabilities(esp_name, 1, "", 1, True)
     return Capabilities(esp_name, 1, "", 1, True, tracking=False)  # an ESP not studied yet: the safe choices
 

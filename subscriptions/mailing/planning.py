@@ -16,6 +16,7 @@ from ..app_settings import app_settings
 from ..models import AlertItem, Delivery, Edition, EditionVersion, Topic
 from ..schedule import due_frequencies, shop_zone, week_of
 from ..selectors import eligible_subscriptions, emails_in_week
+from . import templates
 
 
 def slot_day(edition: Edition) -> datetime.date:
@@ -169,11 +170,14 @@ def detach_sections(*, lead_ids: list[int]) -> list[int]:
 def finish_edition_if_done(*, edition_id: int) -> bool:
     """Mark a sending edition sent once no delivery is left queued (one statement)."""
     queued = Delivery.objects.filter(edition_id=OuterRef("pk"), status=Delivery.Status.QUEUED)
-    return bool(
+    done = bool(
         Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING)
         .filter(~Exists(queued))
         .update(status=Edition.Status.SENT, sent_at=timezone.now())
     )
+    if done:
+        templates.forget_later(edition_id)  # the templates it stored at the ESP (Postmark, SES)
+    return done
 
 
 def resume_stalled_editions() -> int:

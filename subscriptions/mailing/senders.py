@@ -20,6 +20,7 @@ from ..app_settings import app_settings
 from ..emails import list_unsubscribe_headers
 from ..models import Delivery, MessageKind
 from ..services.sending import email_language
+from . import templates
 from .esp import Capabilities, call_with_retries, describe, fit_tags, is_transient, tracking_options
 from .inflight import reopen, shared_pool, thread_connection
 from .rendering import (
@@ -119,6 +120,18 @@ class BatchSender:
             mail, Capabilities(caps.esp_name, max_tags=caps.max_tags, tracking=caps.tracking), rendered
         )
         self.pace = pacer(caps.esp_name)
+        self.template: str | None = None  # the ESP's stored template (caps.stored_template: Postmark, SES)
+        self.fallback: EachSender | None = None  # ... or, if it can't be stored, one call per message
+        if caps.stored_template:
+            placeholders = list(marks.values())
+            self.template = templates.ensure(
+                mail, rendered.edition_id, rendered.subject, self.text, self.html, placeholders
+            )
+            if self.template is None:
+                per_message = Capabilities(
+                    caps.esp_name, max_tags=caps.max_tags, concurrent=caps.concurrent, tracking=caps.tracking
+                )
+                self.fallback = EachSender(mail, per_message, rendered)
 
     def message(self, rows: list[Delivery], *, track_opens: bool) -> AnymailMessage:
         topic = self.rendered.topic
@@ -161,16 +174,22 @@ class BatchSender:
 
     def prepare(self, chunk: list[Delivery]) -> list[tuple[list[Delivery], AnymailMessage]]:
         """The chunk's batch messages: one per open-tracking choice (open beacons are per message)."""
+        if self.fallback is not None:
+            return self.fallback.prepare(chunk)
         parts = []
         for track_opens in (False, True):
             rows = [row for row in chunk if bool(row.open_tracking) is track_opens]
             if rows:
                 parts.append((rows, self.message(rows, track_opens=track_opens)))
+                if self.template is not None:  # subject and bodies come from the ESP's stored template
+                    templates.use(parts[-1][1], self.template, self.caps.esp_name)
         return parts
 
     def dispatch(self, parts: list[tuple[list[Delivery], AnymailMessage]], connection: Any = None) -> list[Any]:
         """Make the calls (with retries) on `connection` (a background thread's own) or the batch's connection.
         Touches no database: returns, per message, None (the ESP answered) or the error that ended its tries."""
+        if self.fallback is not None:
+            return self.fallback.dispatch(parts)
         connection = connection or self.mail
         errors: list[Any] = []
         for _, message in parts:
@@ -189,6 +208,8 @@ class BatchSender:
 
     def outcome(self, parts: list[tuple[list[Delivery], AnymailMessage]], errors: list[Any]) -> Outcome:
         """What each recipient's answer means (in the task's thread: a refused call is retried one by one)."""
+        if self.fallback is not None:
+            return errors
         outcome = Outcome()
         for (rows, message), error in zip(parts, errors, strict=True):
             if error is not None:
@@ -204,6 +225,9 @@ class BatchSender:
                 recipient = statuses.get(row.subscriber.email)
                 if recipient is not None and recipient.status in REJECTED:
                     outcome.failed[row.id] = f"refused by the ESP ({recipient.status})"
+                elif recipient is not None and recipient.status == "failed":  # SES SendBulkEmail: one entry refused
+                    why = templates.entry_retry(message, row.subscriber.email)
+                    (outcome.retry if why else outcome.failed)[row.id] = why or "refused by the ESP (failed)"
                 else:
                     outcome.sent[row.id] = str((recipient.message_id if recipient else None) or "")
         return outcome
@@ -214,6 +238,8 @@ class BatchSender:
 
     def close(self) -> None:
         self.one_by_one.close()
+        if self.fallback is not None:
+            self.fallback.close()
 
 
 class LanguageSender:

@@ -105,11 +105,20 @@ def test_a_batch_send_gives_every_eligible_recipient_exactly_one_message_with_th
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("esp", ["mailgun", "postmark"])  # a batch API, and one call per message
+# a batch API, one call per message, and batches through a template stored at the ESP (Postmark, SES)
+@pytest.mark.parametrize("esp", ["mailgun", "postmark-each", "postmark", "ses"])
 def test_a_429_and_5xx_storm_ends_with_every_message_delivered_once(worker_factory, esp_server, esp):
     newsletter = launch_topics()["newsletter"]
     subscribers = readers(30, newsletter)
-    use_esp(worker_factory, esp_server, esp, SUBSCRIPTIONS_SEND_BATCH_SIZE="10", SUBSCRIPTIONS_SEND_CONCURRENCY="4")
+    templates = "False" if esp.endswith("-each") else "True"
+    use_esp(
+        worker_factory,
+        esp_server,
+        esp.removesuffix("-each"),
+        SUBSCRIPTIONS_SEND_BATCH_SIZE="10",
+        SUBSCRIPTIONS_SEND_CONCURRENCY="4",
+        SUBSCRIPTIONS_ESP_TEMPLATES=templates,
+    )
     esp_server.fail_next(12, status=429, retry_after=0.3)
     esp_server.fail_next(6, status=503)
     edition = edition_for(newsletter)

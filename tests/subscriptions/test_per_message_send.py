@@ -23,6 +23,12 @@ from .test_mailing import make_edition
 LATENCY = 0.3
 
 
+@pytest.fixture(autouse=True)
+def _one_call_per_message(settings):
+    """Postmark and SES go per message here (no stored template: test_esp_templates.py covers that path)."""
+    settings.SUBSCRIPTIONS_ESP_TEMPLATES = False
+
+
 @pytest.fixture
 def slow_postmark(settings, esp_server):
     configured = esp_server.anymail_settings("postmark")
