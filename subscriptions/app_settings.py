@@ -93,7 +93,8 @@ class AppSettings:
     @property
     def SEND_CHUNK(self) -> int:
         """Messages handed to the ESP connection between two commits: the most a worker crash can resend (times
-        SEND_PIPELINE when that is above 1; per-message ESPs: times SEND_PIPELINE + 1)."""
+        SEND_PIPELINE when that is above 1; per-message ESPs: times SEND_PIPELINE + 1). A batch ESP whose limit per call
+        is smaller (SES: 50) gets the chunk as several calls, SEND_CONCURRENCY of them at once."""
         return getattr(settings, "SUBSCRIPTIONS_SEND_CHUNK", 500)
 
     @property

@@ -179,8 +179,9 @@ class BatchSender:
         parts = []
         for track_opens in (False, True):
             rows = [row for row in chunk if bool(row.open_tracking) is track_opens]
-            if rows:
-                parts.append((rows, self.message(rows, track_opens=track_opens)))
+            for i in range(0, len(rows), self.caps.batch_size):  # the ESP's limit per call (SES: 50)
+                part = rows[i : i + self.caps.batch_size]
+                parts.append((part, self.message(part, track_opens=track_opens)))
                 if self.template is not None:  # subject and bodies come from the ESP's stored template
                     templates.use(parts[-1][1], self.template, self.caps.esp_name)
         return parts
@@ -190,21 +191,26 @@ class BatchSender:
         Touches no database: returns, per message, None (the ESP answered) or the error that ended its tries."""
         if self.fallback is not None:
             return self.fallback.dispatch(parts)
+        if len(parts) > 1 and self.caps.batch_size < app_settings.SEND_CHUNK and self.caps.concurrent:
+            # A chunk of several calls (an ESP with a small limit per call: SES's 50): at once, each pool thread
+            # on its own connection, as per-message calls are; the answers come back in the parts' order.
+            pool = shared_pool(app_settings.SEND_CONCURRENCY, "calls")
+            return list(pool.map(lambda part: self._call(part[1], thread_connection()), parts))
         connection = connection or self.mail
-        errors: list[Any] = []
-        for _, message in parts:
+        return [self._call(message, connection) for _, message in parts]
 
-            def call(message: AnymailMessage = message) -> None:
-                self.pace()
-                connection.send_messages([message])
+    def _call(self, message: AnymailMessage, connection: Any) -> Any:
+        """One batch call with its retries: None (the ESP answered) or the error that ended its tries."""
 
-            try:
-                call_with_retries(call, on_retry=lambda: reopen(connection))
-            except Exception as error:
-                errors.append(error)
-            else:
-                errors.append(None)
-        return errors
+        def call() -> None:
+            self.pace()
+            connection.send_messages([message])
+
+        try:
+            call_with_retries(call, on_retry=lambda: reopen(connection))
+        except Exception as error:
+            return error
+        return None
 
     def outcome(self, parts: list[tuple[list[Delivery], AnymailMessage]], errors: list[Any]) -> Outcome:
         """What each recipient's answer means (in the task's thread: a refused call is retried one by one)."""

@@ -269,3 +269,48 @@ def test_an_esp_that_stores_no_template_enqueues_no_deletion(
     with django_capture_on_commit_callbacks(execute=True):
         mailing.cancel_edition(edition_id=edition.pk)
     assert enqueued == []
+
+
+@pytest.mark.django_db
+def test_a_chunk_larger_than_the_esps_limit_per_call_goes_as_several_calls_at_once_and_is_recorded_once(
+    esp, esp_server, topics, settings, monkeypatch
+):
+    """SES takes 50 destinations a call: a chunk of SEND_CHUNK is cut into calls of 50 that run side by side, and
+    the chunk is recorded with one statement, as for any batch ESP (not one record and pause check per 50)."""
+    import dataclasses
+    import threading
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from subscriptions.mailing import sending
+
+    settings.SUBSCRIPTIONS_SEND_CHUNK = 7
+    settings.SUBSCRIPTIONS_SEND_PIPELINE = 0
+    real = sending.capabilities
+    monkeypatch.setattr(sending, "capabilities", lambda mail: dataclasses.replace(real(mail), batch_size=2))
+    callers = set()
+    send = BatchSender._call
+    monkeypatch.setattr(
+        BatchSender, "_call", lambda self, *a: callers.add(threading.current_thread().name) or send(self, *a)
+    )
+    newsletter = topics["newsletter"]
+    people = readers(newsletter, 7)
+    edition = make_edition(newsletter, **BODY)
+    mailing.plan_edition(edition_id=edition.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = mailing.send_batch(edition_id=edition.pk)
+
+    assert (result.sent, result.failed) == (7, 0)
+    assert Counter(m["to"] for m in esp_server.messages()) == Counter(dict.fromkeys(people, 1))
+    assert esp_server.stats()["accepted_requests"] == 4  # 2 + 2 + 2 + 1
+    assert all(name.startswith("calls") for name in callers)  # off the task's thread
+    assert len(callers) > 1  # side by side
+    marked = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith("UPDATE subscriptions_delivery") and "'sent'" in q["sql"]
+    ]
+    assert len(marked) == 1, [q["sql"][:80] for q in marked]  # one chunk: recorded once
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
