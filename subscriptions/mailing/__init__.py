@@ -4,8 +4,8 @@ planning    plan_editions writes one Delivery per eligible subscriber with one I
             unique per edition and subscriber, ON CONFLICT DO NOTHING), skips whoever has SUBSCRIPTIONS_WEEKLY_CAP
             emails in the slot's ISO week, and combines a person's editions of one slot into ONE email (the first
             edition's row leads, the others are its sections: carried_by); finishing, the sweep, slot runs.
-claiming    a batch claims queued rows with SELECT … FOR UPDATE SKIP LOCKED and a lease, and loads them with the
-            send-time eligibility re-check (the same selector); rows are marked in bulk.
+claiming    a batch claims queued rows with SELECT … FOR UPDATE SKIP LOCKED and a lease and loads them in the same
+            statement; then the send-time eligibility re-check (the same selector); rows are marked in bulk.
 rendering   the edition rendered once per process and language (the recipient's EditionVersion, else the
             edition's own: the default language's) against plain values; per-recipient links swapped in.
 sending     send_batch: one anymail batch call per chunk where the ESP has a batch API (merge_data, merge_headers,
@@ -14,6 +14,9 @@ sending     send_batch: one anymail batch call per chunk where the ESP has a bat
             the next batch claimed while a call is at the ESP.
 senders     BatchSender and EachSender (build, call, read the answers), LanguageSender (a chunk's languages, one
             sender each), the per-ESP pacer.
+templates   Postmark's and Amazon SES's stored templates (their batch APIs personalise a body only from one):
+            stored once per rendering, deleted when the edition is done.
+smtp        Django's SMTP backend: the message built once per batch and spliced per recipient, several connections.
 inflight    calls in background threads, each thread with its own connection (no database work leaves the task).
 esp         what each ESP can do (the only place that names one) and which failures pass.
 control     schedule, send now (plans at once), pause, resume and cancel while sending.

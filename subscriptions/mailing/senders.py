@@ -1,5 +1,7 @@
-"""The senders of a chunk: BatchSender (one anymail batch call per chunk, for ESPs with a batch API) and EachSender
-(one call per message: several in flight for HTTP APIs, in turn on one SMTP connection); the per-ESP pacer.
+"""The senders of a chunk: BatchSender (one anymail batch call per chunk, or several at once where the ESP takes fewer
+recipients a call; Postmark and SES through a stored template, templates.py) and EachSender (one call per message:
+several in flight for HTTP APIs, in turn on one connection for local backends); the per-ESP pacer. Django's SMTP
+backend has its own sender (smtp.py: the message spliced per recipient, several connections).
 
 A BatchSender's work is split for the pipeline (docs/mailing.md): `prepare` builds the chunk's messages (CPU, the
 task's thread), `dispatch` makes the calls (any thread, its own connection; no database), `outcome` reads the
@@ -47,7 +49,8 @@ class Outcome:
 
 class EachSender:
     """One message per call. HTTP APIs: SEND_CONCURRENCY calls in flight, each thread with its own connection,
-    paced by the ESP's SEND_RATE_LIMITS entry. SMTP and local backends: in turn, on the batch's one connection."""
+    paced by the ESP's SEND_RATE_LIMITS entry. Local backends (console, files, memory, anymail's test backend): in
+    turn, on the batch's one connection. (Django's SMTP backend: SmtpSender, smtp.py.)"""
 
     def __init__(self, mail: Any, caps: Capabilities, rendered: RenderedEdition) -> None:
         self.mail, self.caps, self.rendered = mail, caps, rendered
