@@ -329,7 +329,10 @@ class SmtpSender:
             if template.splice(expected_values) != expected.as_bytes(linesep="\r\n"):
                 raise SpliceMismatch("a second recipient's splice differs from Django's message")
         except Exception as error:  # whatever went wrong, the per-message path is the one that is known right
-            logger.warning("SMTP: edition %s sent message by message (%s)", self.rendered.edition_id, error)
+            # (the error's type only: Django's address errors quote the address, and no log line carries one)
+            logger.warning(
+                "SMTP: edition %s sent message by message (%s)", self.rendered.edition_id, type(error).__name__
+            )
             return None
         return template
 

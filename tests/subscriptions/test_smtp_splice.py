@@ -335,6 +335,24 @@ def test_a_template_that_does_not_reproduce_djangos_message_is_not_used(topics, 
         assert f"Sent to {row.subscriber.pk}" in message.body
 
 
+def test_a_failed_template_logs_no_address(topics, monkeypatch, caplog):
+    """Django's address errors quote the address: the fallback's log line names the error's type, never the text."""
+    people(topics, "secret.reader@example.com", "b@example.com")
+    edition = make_edition(topics["newsletter"])
+    mailing.plan_edition(edition_id=edition.pk)
+    rows = rows_of(edition)
+
+    def refuse(message, values):
+        raise ValueError(f'Invalid address "{rows[0].subscriber.email}"')
+
+    monkeypatch.setattr(smtp.SpliceTemplate, "build", staticmethod(refuse))
+    with caplog.at_level("WARNING", logger="subscriptions.mailing.smtp"):
+        sender = sender_for(rendered_for(edition), rows)
+    assert sender.templates[False] is None
+    assert "sent message by message (ValueError)" in caplog.text
+    assert "@" not in caplog.text
+
+
 def test_only_djangos_smtp_backend_gets_the_splice():
     from django.core.mail import get_connection
 
