@@ -68,6 +68,8 @@ def claim(edition: Edition, size: int) -> list[Claimed]:
     deliveries, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         select_sql, select_params = free.query.sql_with_params()  # FOR UPDATE compiles only inside a transaction
+        if connection.vendor != "postgresql":  # the zero-setup demo's SQLite: no UPDATE in a CTE, no LATERAL
+            return _claim_portably(cursor, select_sql, [lease_until, *select_params])
         # The row's own columns come from RETURNING (the claim's attempts); the subscriber's from a join. Index
         # lookups only, whatever the table's size: the ids as an array (an InitPlan), the subscriber and the
         # sections each a lateral LIMIT 1 (never a hash over every subscriber or every queued row).
@@ -84,20 +86,45 @@ def claim(edition: Edition, size: int) -> list[Claimed]:
             "ORDER BY c.id",
             [lease_until, *select_params, Delivery.Status.QUEUED],
         )
-        rows = [
-            Claimed(
-                pk,
-                attempts,
-                subscription_id,
-                Recipient(subscriber_id, email, secret_key, language or "") if subscriber_id is not None else None,
-                bool(open_tracking),
-                bool(carries),
-            )
-            for pk, attempts, subscription_id, subscriber_id, email, secret_key, language, open_tracking, carries in (
-                cursor.fetchall()
-            )
-        ]
-    return rows
+        return _claimed_rows(cursor.fetchall())
+
+
+def _claimed_rows(fetched: list[tuple]) -> list[Claimed]:
+    return [
+        Claimed(
+            pk,
+            attempts,
+            subscription_id,
+            Recipient(subscriber_id, email, secret_key, language or "") if subscriber_id is not None else None,
+            bool(open_tracking),
+            bool(carries),
+        )
+        for pk, attempts, subscription_id, subscriber_id, email, secret_key, language, open_tracking, carries in fetched
+    ]
+
+
+def _claim_portably(cursor, select_sql: str, params: list) -> list[Claimed]:
+    """The same claim in two statements (the update, then the same columns read by id), for databases without
+    PostgreSQL's data-modifying CTEs and lateral joins: the demo's SQLite, where one process sends."""
+    deliveries, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
+    cursor.execute(
+        f"UPDATE {deliveries} SET lease_until = %s, attempts = attempts + 1 "  # noqa: S608
+        f"WHERE id IN (SELECT id FROM ({select_sql}) AS free) RETURNING id",
+        params,
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
+    cursor.execute(
+        "SELECT c.id, c.attempts, c.subscription_id, s.id, s.email, s.secret_key, s.language, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {PrivacySettings._meta.db_table} p "
+        "WHERE p.user_id = s.user_id AND p.analytics_cookies), "
+        f"EXISTS (SELECT 1 FROM {deliveries} d WHERE d.carried_by_id = c.id AND d.status = %s) "
+        f"FROM {deliveries} c LEFT JOIN {subscribers} s ON s.id = c.subscriber_id "
+        f"WHERE c.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY c.id",
+        [Delivery.Status.QUEUED, *ids],
+    )
+    return _claimed_rows(cursor.fetchall())
 
 
 def check(edition: Edition, rows: list[Claimed]) -> tuple[list[Claimed], list[Claimed]]:
