@@ -40,6 +40,21 @@ SECTION_FIELD = "spc_section{}_unsubscribe_url"
 REJECTED = {"rejected", "invalid"}  # anymail recipient statuses that mean "never delivered"
 
 
+def send_paced(connection: Any, message: Any, pace: Any) -> Exception | None:
+    """One API call (paced) with its retries on `connection`, a fresh one before each retry: None (the ESP
+    answered) or the error that ended its tries."""
+
+    def call() -> None:
+        pace()
+        connection.send_messages([message])
+
+    try:
+        call_with_retries(call, on_retry=lambda: reopen(connection))
+    except Exception as error:
+        return error
+    return None
+
+
 @dataclass
 class Outcome:
     sent: dict[int, str] = field(default_factory=dict)  # delivery id -> ESP message id
@@ -65,15 +80,8 @@ class EachSender:
 
     def send_one(self, row: Delivery) -> tuple[int, str, str]:
         message = personalise(self.rendered, row.subscriber, delivery_id=row.id, open_tracking=row.open_tracking)
-        connection = self._connection()
-
-        def call() -> None:
-            self.pace()
-            connection.send_messages([message])
-
-        try:
-            call_with_retries(call, on_retry=lambda: reopen(connection))
-        except Exception as error:
+        error = send_paced(self._connection(), message, self.pace)
+        if error is not None:
             return row.id, ("retry" if is_transient(error) else "failed"), describe(error)
         status = getattr(message, "anymail_status", None)
         recipient = status.recipients.get(row.subscriber.email) if status is not None else None
@@ -202,18 +210,8 @@ class BatchSender:
         connection = connection or self.mail
         return [self._call(message, connection) for _, message in parts]
 
-    def _call(self, message: AnymailMessage, connection: Any) -> Any:
-        """One batch call with its retries: None (the ESP answered) or the error that ended its tries."""
-
-        def call() -> None:
-            self.pace()
-            connection.send_messages([message])
-
-        try:
-            call_with_retries(call, on_retry=lambda: reopen(connection))
-        except Exception as error:
-            return error
-        return None
+    def _call(self, message: AnymailMessage, connection: Any) -> Exception | None:
+        return send_paced(connection, message, self.pace)
 
     def outcome(self, parts: list[tuple[list[Delivery], AnymailMessage]], errors: list[Any]) -> Outcome:
         """What each recipient's answer means (in the task's thread: a refused call is retried one by one)."""
