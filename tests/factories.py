@@ -8,13 +8,21 @@ PASSWORD = "correct-horse-battery-staple-42"
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
-def totp_code(secret: str = STAFF_TOTP_SECRET) -> str:
-    """The code an authenticator app shows right now for `secret`."""
+def totp_code(secret: str = STAFF_TOTP_SECRET, not_before: int | None = None) -> str:
+    """The code an authenticator app shows for `secret`, as a person would type it: never in the last seconds of
+    its 30-second window (allauth accepts only the current window, MFA_TOTP_TOLERANCE 0, so a code read at 29.9 s
+    and checked at 30.1 s on a loaded CI machine is refused), and from window `not_before` on when given (allauth
+    refuses a code its user has already used: a second sign-in waits for the next code, as a person does)."""
     import time
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    while True:
+        now = time.time()
+        counter, into = divmod(now, 30)
+        if into < 25 and (not_before is None or counter >= not_before):
+            return format_hotp_value(hotp_value(secret, int(counter)))
+        time.sleep(30 - into + 0.05)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
