@@ -46,7 +46,10 @@ def page(browser, live_server, settings):
     settings.SITE_URL = settings.SUBSCRIPTIONS_SITE_URL = live_server.url
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Playwright's own default. 15 s was too short on this machine kind under the full suite (2 slow cores shared by
+    # two xdist workers, Chromium, the live server, PostgreSQL and the integration tests' Celery workers and beats):
+    # a checkout that takes 0.6 s alone once took more than 15 s to reach its thank-you page.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 
