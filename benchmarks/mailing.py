@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ROOT, throwaway_database
+from harness import ROOT, machine_yardstick, throwaway_database
 
 ESPS = ["sendgrid", "mailgun", "postmark", "brevo", "ses"]
 
@@ -325,6 +325,7 @@ def run(count: int, batch: int, args, url: str | None) -> None:
     if received is not None:
         print(f"messages the ESP accepted:       {received['messages']:>12,}")
     print(f"edition status:                  {Edition.objects.get(pk=edition.pk).status:>12}")
+    print(f"machine yardstick (CPU s):       {machine_yardstick():>12.2f}")
 
 
 if __name__ == "__main__":

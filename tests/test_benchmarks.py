@@ -57,6 +57,7 @@ def test_the_mailing_benchmark_runs_and_prints_its_figures(backend, api_calls):
     assert re.search(rf"API calls per 1,000 messages:\s+{re.escape(api_calls)}\n", out), out
     assert re.search(r"messages sent:\s+178 in .* \(0 failed\)", out)  # every eligible reader, none failed
     assert re.search(r"edition status:\s+sent", out)
+    assert float(re.search(r"machine yardstick \(CPU s\):\s+([\d.]+)", out).group(1)) > 0
     if backend in {"sendgrid", "postmark"}:
         assert re.search(r"messages the ESP accepted:\s+178\n", out)
 

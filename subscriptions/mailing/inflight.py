@@ -18,8 +18,9 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.core.mail import get_connection
 from requests.utils import get_netrc_auth
+
+from .esp import engine_connection
 
 _threads = threading.local()
 _pools: dict[tuple[int, str, int], ThreadPoolExecutor] = {}
@@ -41,7 +42,7 @@ def thread_connection() -> Any:
     if getattr(_threads, "key", None) != key:
         if getattr(_threads, "connection", None) is not None:
             _threads.connection.close()
-        _threads.connection = get_connection()
+        _threads.connection = engine_connection()
         _threads.connection.open()
         settle_environment(_threads.connection)
         _threads.key = key

@@ -12,13 +12,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.mail import get_connection
 from django.utils import timezone
 
 from ..app_settings import app_settings
 from ..models import Delivery, Edition
 from . import claiming
-from .esp import capabilities
+from .esp import capabilities, engine_connection
 from .inflight import InFlight
 from .planning import detach_sections, finish_edition_if_done
 from .rendering import rendered_for
@@ -77,7 +76,7 @@ def send_batch(*, edition_id: int, size: int | None = None) -> BatchResult:
             result.failed += failed
             result.released += released
 
-    with get_connection() as mail:
+    with engine_connection() as mail:
         caps = capabilities(mail)
         step = app_settings.SEND_CHUNK  # (a batch ESP's chunk is as many calls as its limit asks: BatchSender)
 

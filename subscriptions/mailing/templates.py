@@ -28,7 +28,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 
 from ..app_settings import app_settings
-from .esp import call_with_retries, capabilities
+from .esp import call_with_retries, capabilities, engine_connection
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def forget_later(edition_id: int) -> None:
 
 def forget(edition_id: int) -> int:
     """Delete every template of this edition at the ESP (listed by their name's prefix); returns how many."""
-    with get_connection() as connection:
+    with engine_connection() as connection:
         if not capabilities(connection).stored_template:
             return 0
         client = _client(connection)
