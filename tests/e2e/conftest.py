@@ -33,7 +33,9 @@ def browser():
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(f"Chromium is required for browser tests but {CHROMIUM} is missing")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # expect()'s own default is 5 s, short for this machine kind under the suite
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -79,7 +79,7 @@ def test_the_live_progress_refreshes_by_itself_and_fits_the_screen(page, width, 
     Delivery.objects.filter(pk__in=[row.pk for row in queued]).update(
         status=Delivery.Status.SENT, sent_at=timezone.now()
     )
-    expect(sent).to_have_text("7", timeout=10_000)
+    expect(sent).to_have_text("7", timeout=30_000)
     expect(page.locator('[data-progress="percent"]')).to_have_text("70")
     width_of_sent = float(page.locator('#edition-progress rect[data-part="sent"]').get_attribute("width"))
     assert round(width_of_sent) == 336  # 7 of 10 of the 480-unit bar
@@ -89,7 +89,7 @@ def test_the_live_progress_refreshes_by_itself_and_fits_the_screen(page, width, 
         status=Delivery.Status.SENT, sent_at=timezone.now()
     )
     Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENT, sent_at=timezone.now())
-    expect(page.locator("#edition-report")).to_be_visible(timeout=10_000)
+    expect(page.locator("#edition-report")).to_be_visible(timeout=30_000)
     fits(page)
     axe_check(page)
     shoot(page, "edition-report", width)
