@@ -59,7 +59,8 @@ def machine_yardstick() -> float:
     """CPU seconds this machine takes for a fixed pure-Python loop (sum(range(10,000,000)), the best of 3).
 
     Machines of one kind differ: the same code measured 0.098 worker CPU s per 1,000 messages (SendGrid) on one and
-    0.280 on another (a yardstick of 0.18 s). Printing it beside the figures lets two runs be compared."""
+    0.266 to 0.280 on another (a yardstick of 0.18 to 0.31 s there). Printing it beside the figures lets two runs
+    be compared."""
     import time
 
     best = float("inf")
