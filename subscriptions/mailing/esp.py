@@ -93,7 +93,7 @@ def capabilities(connection: Any) -> Capabilities:
     return Capabilities(esp_name, 1, "", 1, True, tracking=False)  # an ESP not studied yet: the safe choices
 
 
-SES_BACKENDS = {"anymail.backends.amazon_ses.EmailBackend", "anymail.backends.amazon_sesv2.EmailBackend"}
+SES_BACKEND = "anymail.backends.amazon_ses.EmailBackend"  # (SES v2: anymail 15 has no other SES backend)
 
 
 def engine_connection() -> Any:
@@ -104,7 +104,7 @@ def engine_connection() -> Any:
     stand-in), SES validates each call again and answers a bad one with a 400, which fails that chunk as before;
     validation cost about 2.5 ms of CPU in a 9 ms call (benchmarks/mailing.py --backend ses: worker CPU per 1,000).
     Transactional mail keeps Django's get_connection() and botocore's defaults."""
-    if settings.EMAIL_BACKEND not in SES_BACKENDS:
+    if settings.EMAIL_BACKEND != SES_BACKEND:
         return get_connection()
     params = copy.deepcopy((getattr(settings, "ANYMAIL", None) or {}).get("AMAZON_SES_CLIENT_PARAMS") or {})
     config = params.get("config")
